@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import envPaths from 'env-paths';
+
+/**
+ * The one data folder: BELAY_HOME when set (tests always set it), otherwise the OS's
+ * per-user app-data folder for "belay" (~/.local/share/belay, ~/Library/Application
+ * Support/belay, %LOCALAPPDATA%\belay\Data).
+ */
+export function dataDir(override?: string): string {
+  const dir = override ?? process.env.BELAY_HOME ?? envPaths('belay', { suffix: '' }).data;
+  return path.resolve(dir);
+}
+
+/** Every file Belay keeps, named in one place so no module guesses a path. */
+export interface BelayPaths {
+  home: string;
+  caCert: string;
+  caKey: string;
+  database: string;
+  settings: string;
+  policy: string;
+  control: string;
+  logs: string;
+}
+
+export function belayPaths(override?: string): BelayPaths {
+  const home = dataDir(override);
+  return {
+    home,
+    caCert: path.join(home, 'ca.pem'),
+    caKey: path.join(home, 'ca.key'),
+    database: path.join(home, 'belay.db'),
+    settings: path.join(home, 'settings.json'),
+    policy: path.join(home, 'policy.yaml'),
+    control: path.join(home, 'control.json'),
+    logs: path.join(home, 'logs'),
+  };
+}
+
+/** Creates the data folder, readable by the user only (it holds the CA key and the API token). */
+export function ensureDataDir(paths: BelayPaths): void {
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,2 @@
+// Placeholder until the tray app lands.
+export {};
