@@ -1,0 +1,21 @@
+import type { Database } from 'better-sqlite3';
+import { eventsMigration } from './001-events.js';
+
+/**
+ * One schema change. `up` runs inside its own transaction together with the version
+ * bump, so a migration either lands whole or not at all.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database): void;
+}
+
+/**
+ * Every schema change, in order. Numbers are pre-assigned to areas (see the contracts):
+ * 1 events (audit), 2 SIEM outbox, 3 inventory, 4 approvals + remembered decisions,
+ * 5 settings/kv, 6 anomaly baselines. Each area adds its own file and one line here.
+ */
+export const migrations: Migration[] = [
+  eventsMigration,
+];
