@@ -22,6 +22,10 @@ export interface BelayPaths {
   policy: string;
   control: string;
   logs: string;
+  /** SIEM destinations (no credentials). */
+  siem: string;
+  /** SIEM credentials, 0600, never printed. */
+  siemSecrets: string;
 }
 
 export function belayPaths(override?: string): BelayPaths {
@@ -35,6 +39,8 @@ export function belayPaths(override?: string): BelayPaths {
     policy: path.join(home, 'policy.yaml'),
     control: path.join(home, 'control.json'),
     logs: path.join(home, 'logs'),
+    siem: path.join(home, 'siem.json'),
+    siemSecrets: path.join(home, 'siem-secrets.json'),
   };
 }
 
