@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { eventsMigration } from './001-events.js';
+import { siemOutboxMigration } from './002-siem-outbox.js';
 
 /**
  * One schema change. `up` runs inside its own transaction together with the version
@@ -18,4 +19,5 @@ export interface Migration {
  */
 export const migrations: Migration[] = [
   eventsMigration,
+  siemOutboxMigration,
 ];
