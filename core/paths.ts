@@ -26,6 +26,10 @@ export interface BelayPaths {
   siem: string;
   /** SIEM credentials, 0600, never printed. */
   siemSecrets: string;
+  /** What `belay clients protect` / `belay setup` changed in client configs, so undo restores it byte for byte (0600). */
+  clientsState: string;
+  /** Copies of client config files taken before Belay changed them (0600). */
+  backups: string;
 }
 
 export function belayPaths(override?: string): BelayPaths {
@@ -41,6 +45,8 @@ export function belayPaths(override?: string): BelayPaths {
     logs: path.join(home, 'logs'),
     siem: path.join(home, 'siem.json'),
     siemSecrets: path.join(home, 'siem-secrets.json'),
+    clientsState: path.join(home, 'clients-state.json'),
+    backups: path.join(home, 'backups'),
   };
 }
 
