@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { eventsMigration } from './001-events.js';
 import { siemOutboxMigration } from './002-siem-outbox.js';
+import { inventoryMigration } from './003-inventory.js';
 
 /**
  * One schema change. `up` runs inside its own transaction together with the version
@@ -20,4 +21,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   eventsMigration,
   siemOutboxMigration,
+  inventoryMigration,
 ];
