@@ -30,6 +30,8 @@ export interface BelayPaths {
   clientsState: string;
   /** Copies of client config files taken before Belay changed them (0600). */
   backups: string;
+  /** The kill switch: present while `belay pause` is in force (read by the guard and every mcp-wrap). */
+  pause: string;
 }
 
 export function belayPaths(override?: string): BelayPaths {
@@ -47,6 +49,7 @@ export function belayPaths(override?: string): BelayPaths {
     siemSecrets: path.join(home, 'siem-secrets.json'),
     clientsState: path.join(home, 'clients-state.json'),
     backups: path.join(home, 'backups'),
+    pause: path.join(home, 'paused.json'),
   };
 }
 

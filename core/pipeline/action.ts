@@ -56,6 +56,20 @@ export interface GuardAction {
   texts?: string[];
   /** Tool descriptions seen in a tools/list result (for poisoning checks). */
   toolDescriptions?: { name: string; description: string }[];
+  /**
+   * Which way the judged message goes: 'request' (default) is the copilot acting;
+   * 'response' is what came back (a tool result, a resource, a tools/list answer) on its
+   * way to the copilot, with its text in `texts`.
+   */
+  phase?: 'request' | 'response';
+  /** The pin the user approved for this tool (inventory); differs from toolPin after a change. */
+  approvedPin?: string;
+  /** A short account of how the tool changed since approvedPin (shown to the human). */
+  toolChange?: string;
+  /** True the first time this client uses this MCP server. */
+  newServer?: boolean;
+  /** The folder the copilot works in, when known: writes outside it are flagged. */
+  projectRoot?: string;
 }
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
