@@ -4,7 +4,8 @@ import type { Migration } from './index.js';
  * The audit events table. `seq` is the hash-chain position (gap-free, assigned inside the
  * write transaction); the filterable fields of AuditEvent get their own columns so the
  * dashboard's views are index lookups; `links` and `data` are JSON text.
- * `audit_chain` keeps the last committed head so a truncated tail is detectable too.
+ * `audit_chain` keeps the last committed head so a truncated tail is detectable too, and
+ * the base the chain starts from after retention pruned old events.
  */
 export const eventsMigration: Migration = {
   version: 1,
@@ -48,9 +49,13 @@ export const eventsMigration: Migration = {
       CREATE INDEX events_session ON events(session) WHERE session IS NOT NULL;
 
       CREATE TABLE audit_chain (
-        id    INTEGER PRIMARY KEY CHECK (id = 1),
-        seq   INTEGER NOT NULL,
-        hash  TEXT NOT NULL
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        seq        INTEGER NOT NULL,
+        hash       TEXT NOT NULL,
+        -- When old events are pruned (retention), the chain restarts from the last
+        -- pruned event: its seq and hash, so verify still checks the first kept link.
+        base_seq   INTEGER NOT NULL DEFAULT 0,
+        base_hash  TEXT NOT NULL DEFAULT '${'0'.repeat(64)}'
       );
     `);
   },

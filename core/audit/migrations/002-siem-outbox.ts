@@ -10,9 +10,8 @@ import type { Migration } from './index.js';
  *   (attempts, next_attempt_at, last error) is persisted so backoff survives restarts.
  * - `siem_rejected`: the last events a destination refused for good (e.g. an Elastic
  *   mapping error), kept so `belay siem status` can say which ones and why.
- * - `chain_anchor`: written when retention prunes the head of the log: the seq and hash
- *   of the last pruned event, i.e. the `prev_hash` the first kept event must carry, so
- *   `belay log verify` can check the remainder.
+ * Retention's prune point (the seq and hash the first kept event chains from) is kept
+ * in the audit's own `audit_chain.base_seq/base_hash`, which `belay log verify` reads.
  */
 export const siemOutboxMigration: Migration = {
   version: 2,
@@ -43,13 +42,6 @@ export const siemOutboxMigration: Migration = {
         reason      TEXT NOT NULL,
         at          INTEGER NOT NULL,
         PRIMARY KEY (destination, seq)
-      );
-
-      CREATE TABLE chain_anchor (
-        id         INTEGER PRIMARY KEY CHECK (id = 1),
-        seq        INTEGER NOT NULL,
-        hash       TEXT NOT NULL,
-        pruned_at  TEXT NOT NULL
       );
     `);
   },

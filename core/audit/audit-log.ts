@@ -1,0 +1,327 @@
+import { EventEmitter } from 'node:events';
+import type { AuditEvent, NewAuditEvent } from '../../shared/events.js';
+import { GENESIS_HASH, canonicalJson, chainHash } from './canonical.js';
+import { DatabaseError, describeSqliteError, openDatabase, type Database } from './database.js';
+import { buildQuery, type EventQuery } from './query.js';
+import { redactText, redactUrl, scrubEventData } from './redact.js';
+import { INSERT_EVENT_SQL, eventToParams, rowToEvent, type EventRow } from './rows.js';
+import { ulid } from './ulid.js';
+
+export type { EventQuery } from './query.js';
+
+export interface AuditLogOptions {
+  nativeBinding?: string;
+  /** Longest an appended event waits before its batch is committed (default 50 ms). */
+  batchMs?: number;
+  /** A batch is committed as soon as this many events are waiting (default 500). */
+  batchSize?: number;
+  busyTimeoutMs?: number;
+  /**
+   * Events kept in memory while the database cannot be written (disk full, locked for
+   * longer than the busy timeout). Past this bound the oldest are dropped and counted,
+   * and an `audit.dropped` system event is written once writing works again. Default 100 000.
+   */
+  maxPending?: number;
+  /** Called on every failed write (the events stay queued and are retried). */
+  onError?: (err: Error, info: { pending: number; dropped: number }) => void;
+}
+
+export interface AuditStats {
+  count: number;
+  firstTime?: string;
+  lastTime?: string;
+  head: { seq: number; hash: string };
+  /** Events appended in this process and not yet committed. */
+  pending: number;
+  /** Events this process had to drop because the database stayed unwritable. */
+  dropped: number;
+}
+
+interface Pending {
+  /** Everything but seq and the chain fields, already scrubbed. */
+  event: Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
+  dataJson: string;
+}
+
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * The audit log. append() only queues (the proxy never waits on disk); batches are
+ * committed by a timer in one transaction. seq, prevHash and hash are computed inside
+ * that BEGIN IMMEDIATE transaction from the row currently at the head, so several
+ * processes appending to the same file still produce one linear chain.
+ */
+export class AuditLog {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private retryDelay = 0;
+  private dropped = 0;
+  private droppedReported = 0;
+  private closed = false;
+  private readonly emitter = new EventEmitter();
+  private readonly insert;
+  private readonly headStmt;
+  private readonly saveHead;
+  private readonly batchMs: number;
+  private readonly batchSize: number;
+  private readonly maxPending: number;
+
+  private constructor(
+    readonly db: Database,
+    readonly file: string,
+    private readonly opts: AuditLogOptions,
+  ) {
+    this.batchMs = opts.batchMs ?? 50;
+    this.batchSize = opts.batchSize ?? 500;
+    this.maxPending = opts.maxPending ?? 100_000;
+    this.insert = db.prepare(INSERT_EVENT_SQL);
+    this.headStmt = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
+    this.saveHead = db.prepare('INSERT INTO audit_chain (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
+    // Listeners are optional; an unhandled 'error' must not throw out of a timer.
+    this.emitter.on('error', () => {});
+    if (opts.onError) this.emitter.on('error', opts.onError);
+  }
+
+  static open(dbPath: string, opts: AuditLogOptions = {}): AuditLog {
+    const db = openDatabase(dbPath, { nativeBinding: opts.nativeBinding, busyTimeoutMs: opts.busyTimeoutMs });
+    return new AuditLog(db, dbPath, opts);
+  }
+
+  /** Queues an event and returns its id at once; it is committed within batchMs. */
+  append(e: NewAuditEvent): { id: string } {
+    if (this.closed) throw new Error('The audit log is closed; the event was not recorded.');
+    const started = e.startedAt ?? Date.now();
+    const id = ulid(started);
+    const data = scrubEventData(e.data);
+    const links = e.links?.filter((l) => typeof l === 'string' && l.length > 0);
+    const event: Pending['event'] = {
+      id,
+      time: new Date(started).toISOString(),
+      type: e.type,
+      protocol: e.protocol,
+      transport: e.transport,
+      client: e.client,
+      provider: clean(e.provider),
+      server: clean(e.server),
+      tool: clean(e.tool),
+      model: clean(e.model),
+      method: clean(e.method),
+      host: clean(e.host),
+      path: e.path === undefined ? undefined : redactUrl(e.path),
+      status: num(e.status),
+      latencyMs: num(e.latencyMs),
+      bytesIn: num(e.bytesIn),
+      bytesOut: num(e.bytesOut),
+      decision: e.decision ?? 'allow',
+      decidedBy: e.decidedBy,
+      rule: clean(e.rule),
+      risk: e.risk,
+      error: clean(e.error),
+      session: clean(e.session),
+      links: links && links.length > 0 ? links : undefined,
+      data,
+    };
+    this.pending.push({ event, dataJson: canonicalJson(data) });
+    this.enforceBound();
+    this.schedule();
+    return { id };
+  }
+
+  /**
+   * Commits everything queued now. Throws a DatabaseError when the database cannot be
+   * written; the events stay queued and the timer keeps retrying.
+   */
+  flush(): void {
+    this.clearTimers();
+    if (this.pending.length === 0 && this.dropped === this.droppedReported) return;
+    try {
+      this.writeBatch(this.pending.length);
+      this.retryDelay = 0;
+    } catch (err) {
+      const e = this.fail(err);
+      throw e;
+    }
+  }
+
+  /** Flushes and closes. If the last flush fails the error is thrown after closing. */
+  close(): void {
+    if (this.closed) return;
+    let failure: unknown;
+    try {
+      this.flush();
+    } catch (err) {
+      failure = err;
+    }
+    this.closed = true;
+    this.clearTimers();
+    this.db.close();
+    if (failure) {
+      throw new Error(`${(failure as Error).message} ${this.pending.length} event(s) could not be written before closing.`, { cause: failure });
+    }
+  }
+
+  /** Live listener for events committed by this process (after the commit). */
+  subscribe(fn: (e: AuditEvent) => void): () => void {
+    this.emitter.on('event', fn);
+    return () => this.emitter.off('event', fn);
+  }
+
+  /** Listener for write failures (also given as options.onError). */
+  onError(fn: (err: Error, info: { pending: number; dropped: number }) => void): () => void {
+    this.emitter.on('error', fn);
+    return () => this.emitter.off('error', fn);
+  }
+
+  /** Newest first, filtered; events from every process writing this file. */
+  query(q: EventQuery = {}): AuditEvent[] {
+    const { sql, params } = buildQuery(q);
+    return (this.db.prepare(sql).all(params) as EventRow[]).map(rowToEvent);
+  }
+
+  get(id: string): AuditEvent | undefined {
+    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    return row ? rowToEvent(row) : undefined;
+  }
+
+  /** Events with seq > `seq`, oldest first: how followers (tail -f, SSE, SIEM) catch up. */
+  readSince(seq: number, limit: number): AuditEvent[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, Math.max(0, Math.floor(limit))) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  stats(): AuditStats {
+    const c = this.db.prepare('SELECT count(*) AS count, min(time) AS firstTime, max(time) AS lastTime FROM events').get() as {
+      count: number;
+      firstTime: string | null;
+      lastTime: string | null;
+    };
+    const head = (this.headStmt.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+    return {
+      count: c.count,
+      firstTime: c.firstTime ?? undefined,
+      lastTime: c.lastTime ?? undefined,
+      head,
+      pending: this.pending.length,
+      dropped: this.dropped,
+    };
+  }
+
+  private writeBatch(n: number): void {
+    const batch = this.pending.slice(0, n);
+    const droppedNow = this.dropped - this.droppedReported;
+    if (droppedNow > 0) batch.push(droppedNotice(droppedNow));
+    const committed: AuditEvent[] = [];
+    const write = this.db.transaction(() => {
+      const head = (this.headStmt.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
+      let seq = head.seq;
+      let prevHash = head.hash;
+      for (const p of batch) {
+        seq += 1;
+        const hash = chainHash(prevHash, p.event);
+        const full = { ...p.event, seq, prevHash, hash } as AuditEvent;
+        this.insert.run(eventToParams(full, p.dataJson));
+        committed.push(full);
+        prevHash = hash;
+      }
+      this.saveHead.run(seq, prevHash);
+    });
+    try {
+      write.immediate();
+    } catch (err) {
+      throw describeSqliteError(err, this.file, 'write to');
+    }
+    this.pending.splice(0, n);
+    this.droppedReported += droppedNow;
+    for (const e of committed) {
+      for (const fn of this.emitter.listeners('event') as ((e: AuditEvent) => void)[]) {
+        try {
+          fn(e);
+        } catch (err) {
+          // A listener's bug must not undo a commit or stop other listeners.
+          this.emitter.emit('error', new Error(`An audit subscriber failed: ${(err as Error).message}`, { cause: err }), this.info());
+        }
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.retryDelay > 0) return; // a retry is already waiting
+    if (this.pending.length >= this.batchSize) {
+      if (!this.immediate) this.immediate = setImmediate(() => this.tick());
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.tick(), this.batchMs);
+    }
+  }
+
+  private tick(): void {
+    this.clearTimers();
+    if (this.closed) return;
+    try {
+      this.writeBatch(Math.min(this.pending.length, this.batchSize * 4));
+      this.retryDelay = 0;
+      if (this.pending.length > 0) this.schedule();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Reports a failed write and schedules a retry with backoff; nothing is dropped here. */
+  private fail(err: unknown): Error {
+    const e = err instanceof Error ? err : new Error(String(err));
+    this.retryDelay = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.retryDelay * 2));
+    this.emitter.emit('error', e, this.info());
+    if (!this.closed) {
+      // Unref'd: a stuck database must not keep a finished process alive; close() reports what is lost.
+      this.timer = setTimeout(() => this.tick(), this.retryDelay).unref();
+    }
+    return e;
+  }
+
+  private enforceBound(): void {
+    const over = this.pending.length - this.maxPending;
+    if (over <= 0) return;
+    this.pending.splice(0, over);
+    this.dropped += over;
+  }
+
+  private clearTimers(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  private info(): { pending: number; dropped: number } {
+    return { pending: this.pending.length, dropped: this.dropped };
+  }
+}
+
+function droppedNotice(count: number): Pending {
+  const data = { reason: 'audit database unwritable', dropped: count };
+  return {
+    event: {
+      id: ulid(),
+      time: new Date().toISOString(),
+      type: 'system',
+      protocol: 'belay',
+      transport: 'internal',
+      client: 'belay',
+      decision: 'allow',
+      error: `${count} audit event(s) were dropped because the database could not be written for too long.`,
+      data: { ...data, event: 'audit.dropped' },
+    },
+    dataJson: canonicalJson({ ...data, event: 'audit.dropped' }),
+  };
+}
+
+function clean(s: string | undefined): string | undefined {
+  return s === undefined || s === null ? undefined : redactText(String(s));
+}
+
+function num(n: number | undefined): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+export { DatabaseError };

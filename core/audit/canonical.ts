@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../../shared/events.js';
+
+/**
+ * The hash chain, in full (docs/audit.md repeats it for people verifying an export
+ * outside Belay):
+ *
+ *   hash(n) = lowercase hex SHA-256 of UTF-8( prevHash(n) + canonical(event n) )
+ *   prevHash(1) = GENESIS_HASH (64 zeros); prevHash(n) = hash(n - 1)
+ *
+ * canonical(event) is RFC 8785 (JSON Canonicalization Scheme) of the object holding the
+ * event's fields under their AuditEvent names — id, time, type, protocol, transport,
+ * client, provider, server, tool, model, method, host, path, status, latencyMs, bytesIn,
+ * bytesOut, decision, decidedBy, rule, risk, error, session, links, data — with:
+ *   - fields that are absent (undefined or SQL NULL) left out, `data` always present;
+ *   - object keys sorted by UTF-16 code units, at every depth; no whitespace;
+ *   - numbers and strings exactly as ECMAScript JSON.stringify writes them;
+ *   - `seq`, `prevHash` and `hash` NOT included: order is bound by the chain itself, and
+ *     leaving seq out lets `verify` tell a reordered pair from an edited row.
+ * Stored `data` is already plain JSON (the writer's scrub turns NaN/Infinity into null,
+ * bigints into strings, drops undefined), so canonical() of a stored row is stable.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export const HASHED_FIELDS = [
+  'id', 'time', 'type', 'protocol', 'transport', 'client', 'provider', 'server', 'tool', 'model',
+  'method', 'host', 'path', 'status', 'latencyMs', 'bytesIn', 'bytesOut', 'decision', 'decidedBy',
+  'rule', 'risk', 'error', 'session', 'links', 'data',
+] as const;
+
+export type HashedEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
+
+/** RFC 8785 canonical JSON of a plain JSON value (undefined object members are left out). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+    }
+    default:
+      // bigint, function, symbol: never in stored events (the scrub converts them).
+      throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
+  }
+}
+
+/** The canonical form of an event: its hashed fields only, absent ones left out. */
+export function canonicalEvent(e: HashedEvent): string {
+  const picked: Record<string, unknown> = {};
+  for (const f of HASHED_FIELDS) {
+    const v = (e as unknown as Record<string, unknown>)[f];
+    if (v !== undefined && v !== null) picked[f] = v;
+  }
+  if (picked.data === undefined) picked.data = {};
+  return canonicalJson(picked);
+}
+
+export function chainHash(prevHash: string, e: HashedEvent): string {
+  return createHash('sha256').update(prevHash).update(canonicalEvent(e)).digest('hex');
+}
