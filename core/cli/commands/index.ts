@@ -1,9 +1,16 @@
 import type { Command } from 'commander';
+import { register as registerClients } from './clients.js';
+import { register as registerCa } from './ca.js';
+import { register as registerEnv } from './env.js';
+import { register as registerServe } from './serve.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
  * subcommands; add a line here when you add a group.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  registerServe(program);
+  registerEnv(program);
+  registerCa(program);
+  registerClients(program);
 }
