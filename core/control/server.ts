@@ -10,6 +10,8 @@ import type { ControlServices } from './services.js';
 import { pageSecurityHeaders, serveStatic } from './static-files.js';
 import { buildStatus } from './status.js';
 
+export { dashboardUrl } from './urls.js';
+
 export interface ControlServerOptions {
   paths: BelayPaths;
   /** 0 or absent: any free port. */
@@ -103,9 +105,4 @@ export async function startControlServer(services: ControlServices, opts: Contro
       return closed;
     },
   };
-}
-
-/** The dashboard URL with the token in the fragment (never sent to the server, never in logs or Referer). */
-export function dashboardUrl(control: { url: string; token: string }): string {
-  return `${control.url}/#token=${encodeURIComponent(control.token)}`;
 }
