@@ -3,6 +3,8 @@ import { register as registerClients } from './clients.js';
 import { register as registerCa } from './ca.js';
 import { register as registerEnv } from './env.js';
 import { register as registerServe } from './serve.js';
+import { register as registerStatus } from './status.js';
+import { register as registerOpen } from './open.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
@@ -13,4 +15,6 @@ export function registerCommands(program: Command): void {
   registerEnv(program);
   registerCa(program);
   registerClients(program);
+  registerStatus(program);
+  registerOpen(program);
 }
