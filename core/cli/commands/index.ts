@@ -5,6 +5,7 @@ import { register as registerEnv } from './env.js';
 import { register as registerServe } from './serve.js';
 import { register as registerStatus } from './status.js';
 import { register as registerOpen } from './open.js';
+import { register as registerInventory } from './inventory.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerClients(program);
   registerStatus(program);
   registerOpen(program);
+  registerInventory(program);
 }
