@@ -1,0 +1,80 @@
+/**
+ * A small, linear shell-ish tokenizer for commands found in tool arguments: splits on
+ * ; && || | & and newlines, then on whitespace, dropping quotes. Not a shell parser: it
+ * is enough to see which command runs with which flags, which is what the detectors need.
+ */
+export interface Segment {
+  /** Command words with quotes removed. */
+  words: string[];
+  /** True when this segment reads the previous one's output through a pipe. */
+  piped: boolean;
+}
+
+export const MAX_COMMAND_CHARS = 64 * 1024;
+
+export function splitCommands(text: string): Segment[] {
+  const src = text.length > MAX_COMMAND_CHARS ? text.slice(0, MAX_COMMAND_CHARS) : text;
+  const segments: Segment[] = [];
+  let current = '';
+  let piped = false;
+  const flush = (nextPiped: boolean) => {
+    const words = current.split(/\s+/).map(unquote).filter((w) => w.length > 0);
+    if (words.length > 0) segments.push({ words, piped });
+    current = '';
+    piped = nextPiped;
+  };
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    const next = src[i + 1];
+    if (c === '|' && next === '|') { flush(false); i++; continue; }
+    if (c === '&' && next === '&') { flush(false); i++; continue; }
+    if (c === '|') { flush(true); continue; }
+    if (c === ';' || c === '\n' || c === '&' || c === '(' || c === ')' || c === '`') { flush(false); continue; }
+    if (c === '$' && next === '(') { flush(false); i++; continue; }
+    current += c;
+  }
+  flush(false);
+  return segments.flatMap(unwrap);
+}
+
+function unquote(word: string): string {
+  return word.replace(/^["']+|["']+$/g, '');
+}
+
+const WRAPPERS = new Set(['sudo', 'doas', 'env', 'nohup', 'time', 'command', 'exec', 'xargs', 'nice', 'ionice', 'stdbuf', 'timeout']);
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish']);
+
+/** The command's own name, without its folder (/bin/rm → rm; rm.exe → rm). */
+export function commandName(word: string): string {
+  const base = word.slice(Math.max(word.lastIndexOf('/'), word.lastIndexOf('\\')) + 1);
+  return base.replace(/\.exe$/i, '').toLowerCase();
+}
+
+/**
+ * Strips wrappers (sudo, env A=b, nohup, timeout 5, ...) so the real command comes first,
+ * and opens `sh -c "..."` so the inner command is judged too. `sudo` is kept as a flag
+ * by repeating it as the segment's first word only when it was present.
+ */
+function unwrap(seg: Segment): Segment[] {
+  let words = seg.words;
+  let sudo = false;
+  for (let guard = 0; guard < 16 && words.length > 0; guard++) {
+    const name = commandName(words[0]);
+    if (WRAPPERS.has(name)) {
+      if (name === 'sudo' || name === 'doas') sudo = true;
+      words = words.slice(1);
+      // Options and arguments of the wrapper itself (sudo -u root, timeout 5, nice -n 10).
+      while (words.length > 0 && (words[0].startsWith('-') || /^\d+[smhd]?$/.test(words[0]))) words = words.slice(1);
+      continue;
+    }
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0])) { words = words.slice(1); continue; }
+    break;
+  }
+  const out: Segment[] = [];
+  if (words.length >= 3 && SHELLS.has(commandName(words[0])) && words[1] === '-c') {
+    out.push({ words: words.slice(2), piped: false });
+  }
+  if (words.length > 0) out.unshift({ words, piped: seg.piped });
+  if (sudo) out.push({ words: ['sudo', ...words], piped: false });
+  return out;
+}
