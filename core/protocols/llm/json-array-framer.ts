@@ -1,0 +1,101 @@
+/**
+ * Frames a streamed JSON array (Gemini's `streamGenerateContent` without `?alt=sse`:
+ * `[{…}\n,\r\n{…}\n]`) into one frame per element, keeping every byte.
+ *
+ * Each element's frame carries the separator bytes before it, the closing `]` gets its
+ * own frame, and bytes after it pass straight through, so concatenating every `raw` gives
+ * back the input exactly. Scanning works on bytes: JSON's structural characters are
+ * ASCII, and no byte of a multi-byte UTF-8 character can be mistaken for one.
+ */
+
+export interface JsonArrayFrame {
+  raw: Uint8Array;
+  /** The element's JSON text, when this frame completed an element. */
+  element?: string;
+  /** This frame holds the array's closing bracket. */
+  closed?: true;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const decoder = new TextDecoder('utf-8');
+
+export function createJsonArrayFramer(): {
+  push(chunk: Uint8Array): JsonArrayFrame[];
+  end(): { rest: Uint8Array; closed: boolean };
+} {
+  let buf = new Uint8Array(1024);
+  let len = 0;
+  let scanned = 0;
+  let depth = 0; // 1 = inside the top-level array
+  let inString = false;
+  let escaped = false;
+  let elementStart = -1; // index in buf where the current element's text begins
+  let closed = false;
+
+  const append = (chunk: Uint8Array): void => {
+    if (len + chunk.length > buf.length) {
+      let cap = buf.length * 2;
+      while (cap < len + chunk.length) cap *= 2;
+      const bigger = new Uint8Array(cap);
+      bigger.set(buf.subarray(0, len));
+      buf = bigger;
+    }
+    buf.set(chunk, len);
+    len += chunk.length;
+  };
+
+  return {
+    push(chunk) {
+      if (chunk.length === 0) return [];
+      if (closed) return [{ raw: chunk.slice() }];
+      append(chunk);
+      const frames: JsonArrayFrame[] = [];
+      let frameStart = 0;
+      for (let i = scanned; i < len; i++) {
+        const b = buf[i];
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (b === BACKSLASH) escaped = true;
+          else if (b === QUOTE) inString = false;
+          continue;
+        }
+        if (b === QUOTE) {
+          inString = true;
+        } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+          if (depth === 1) elementStart = i;
+          depth++;
+        } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+          depth--;
+          if (depth === 1 && elementStart >= 0) {
+            frames.push({ raw: buf.slice(frameStart, i + 1), element: decoder.decode(buf.subarray(elementStart, i + 1)) });
+            frameStart = i + 1;
+            elementStart = -1;
+          } else if (depth <= 0) {
+            frames.push({ raw: buf.slice(frameStart, len), closed: true });
+            frameStart = len;
+            closed = true;
+            break;
+          }
+        }
+      }
+      if (frameStart > 0) {
+        buf.copyWithin(0, frameStart, len);
+        len -= frameStart;
+        if (elementStart >= 0) elementStart -= frameStart;
+      }
+      scanned = len;
+      return frames;
+    },
+    end() {
+      const rest = buf.slice(0, len);
+      len = 0;
+      return { rest, closed };
+    },
+  };
+}
