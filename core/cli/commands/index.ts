@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerClients } from './clients.js';
+import { register as registerMcpWrap } from './mcp-wrap.js';
 import { register as registerCa } from './ca.js';
 import { register as registerEnv } from './env.js';
 import { register as registerServe } from './serve.js';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerEnv(program);
   registerCa(program);
   registerClients(program);
+  registerMcpWrap(program);
   registerStatus(program);
   registerOpen(program);
   registerInventory(program);
