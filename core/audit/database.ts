@@ -30,7 +30,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     if (!existsSync(file)) {
       throw new Error(`The audit database ${file} does not exist yet. Start Belay once (belay serve) or check --data-dir.`);
     }
-  } else {
+  } else if (file !== ':memory:') {
     prepareFile(file);
   }
   let db: Database;

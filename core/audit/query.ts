@@ -1,6 +1,6 @@
 import type { Decision, EventType, Protocol } from '../../shared/events.js';
 
-/** Filters for the dashboard's and the CLI's event lists. Results are newest first. */
+/** Filters for the dashboard's and the CLI's event lists. */
 export interface EventQuery {
   /** At most this many events (default 100, capped at 10 000). */
   limit?: number;
@@ -16,6 +16,8 @@ export interface EventQuery {
   protocol?: Protocol | string;
   decision?: Decision | string;
   session?: string;
+  /** 'newest' first (default, for lists) or 'oldest' first (for catching up in order). */
+  order?: 'newest' | 'oldest';
   /** Case-insensitive substring over tool, model, server, host, path, provider, client, error and data. */
   text?: string;
 }
@@ -66,5 +68,5 @@ export function buildWhere(q: EventQuery): { where: string; params: Record<strin
 export function buildQuery(q: EventQuery): { sql: string; params: Record<string, unknown> } {
   const { where, params } = buildWhere(q);
   params.limit = Math.min(MAX_QUERY_LIMIT, Math.max(1, Math.floor(q.limit ?? 100)));
-  return { sql: `SELECT * FROM events ${where} ORDER BY seq DESC LIMIT @limit`, params };
+  return { sql: `SELECT * FROM events ${where} ORDER BY seq ${q.order === 'oldest' ? 'ASC' : 'DESC'} LIMIT @limit`, params };
 }

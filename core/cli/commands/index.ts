@@ -7,6 +7,7 @@ import { register as registerServe } from './serve.js';
 import { register as registerStatus } from './status.js';
 import { register as registerOpen } from './open.js';
 import { register as registerInventory } from './inventory.js';
+import { register as registerLog } from './log.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerOpen(program);
   registerInventory(program);
+  registerLog(program);
 }

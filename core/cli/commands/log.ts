@@ -1,0 +1,180 @@
+import { createWriteStream, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import { openDatabase, type Database } from '../../audit/database.js';
+import { EXPORT_FORMATS, exportEvents, type ExportFormat, type ExportResult } from '../../audit/export/index.js';
+import { renderJson, renderLines, tail } from '../../audit/tail.js';
+import { verifyChain } from '../../audit/verify.js';
+import { belayPaths } from '../../paths.js';
+import { parseChoice, parseTime } from '../parse.js';
+
+/** `belay log …`: read the audit log straight from the database (Belay need not be running). */
+export function register(program: Command): void {
+  const log = program.command('log').description('Read, verify and export the audit log.');
+
+  log
+    .command('tail')
+    .description('Show the latest events, one line each; --follow keeps printing new ones from every Belay process.')
+    .option('-f, --follow', 'keep watching for new events (Ctrl-C to stop)')
+    .option('--json', 'one JSON event per line')
+    .option('-n, --lines <n>', 'how many recent events to show first', parseCount, 20)
+    .option('--client <id>', 'only this client app (e.g. cursor, claude-desktop)')
+    .option('--type <type>', 'only this event type (e.g. llm.request, mcp.tool_call)')
+    .action(async (opts: { follow?: boolean; json?: boolean; lines: number; client?: string; type?: string }) => {
+      const db = await openForReading(Boolean(opts.follow));
+      if (!db) return;
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await tail(db, {
+          lines: opts.lines,
+          follow: Boolean(opts.follow),
+          filter: { client: opts.client, type: opts.type },
+          render: opts.json ? renderJson : renderLines,
+          write: (line) => process.stdout.write(`${line}\n`),
+          signal: stop.signal,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        db.close();
+      }
+    });
+
+  log
+    .command('verify')
+    .description('Walk the hash chain and report the first edited, deleted or reordered event (exit code 1 when broken).')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const db = await openForReading(false);
+      if (!db) {
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, count: 0 })}\n`);
+        return;
+      }
+      try {
+        const result = verifyChain(db);
+        if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        else if (result.ok) {
+          process.stdout.write(`Audit log intact: ${result.count} event(s), chain head seq ${result.head.seq} hash ${result.head.hash}\n`);
+        } else {
+          const at = result.brokenAt;
+          process.stdout.write(
+            `Audit log BROKEN (${result.reason}) at event seq ${at.seq}${at.id ? ` id ${at.id}` : ''}${at.time ? ` time ${at.time}` : ''}\n  ${result.message}\n  ${result.count} event(s) before it check out.\n`,
+          );
+        }
+        if (!result.ok) process.exitCode = 1;
+      } finally {
+        db.close();
+      }
+    });
+
+  log
+    .command('export')
+    .description('Export events as ECS JSONL, CSV, OCSF or CEF, streaming (to stdout unless --out). Each export carries the chain head.')
+    .requiredOption('--format <format>', `one of ${EXPORT_FORMATS.join(', ')}`, parseChoice(EXPORT_FORMATS))
+    .option('--since <time>', 'only events at or after this time (ISO 8601 or an age like 2h, 7d)', (v) => parseTime(v))
+    .option('--until <time>', 'only events at or before this time', (v) => parseTime(v))
+    .option('--out <file>', 'write to this file (and its chain to FILE.chain.json) instead of stdout')
+    .action(async (opts: { format: ExportFormat; since?: number; until?: number; out?: string }) => {
+      if (opts.since !== undefined && opts.until !== undefined && opts.since > opts.until) {
+        throw new InvalidArgumentError('--since is after --until: nothing could match.');
+      }
+      if (opts.out) checkOutPath(opts.out);
+      const db = await openForReading(false, { allowMissing: true });
+      try {
+        if (opts.out) await exportToFile(db, opts.format, opts.since, opts.until, path.resolve(opts.out));
+        else await exportToStdout(db, opts.format, opts.since, opts.until);
+      } finally {
+        db?.close();
+      }
+    });
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of events.`);
+  return Number(value);
+}
+
+/**
+ * Opens the database read-only. A missing database is not an error for reading: it just
+ * has no events yet (follow waits for it to appear).
+ */
+async function openForReading(waitForIt: boolean, opts: { allowMissing?: boolean } = {}): Promise<Database | undefined> {
+  const file = belayPaths().database;
+  while (!existsSync(file)) {
+    if (!waitForIt) {
+      if (!opts.allowMissing) process.stderr.write(`No audit log yet (${file} does not exist). Start Belay with \`belay serve\` or check --data-dir.\n`);
+      return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const db = openDatabase(file, { readonly: true });
+  const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+  if (!hasEvents) {
+    db.close();
+    if (!opts.allowMissing) process.stderr.write(`No audit log yet in ${file}.\n`);
+    return undefined;
+  }
+  return db;
+}
+
+function checkOutPath(out: string): void {
+  const full = path.resolve(out);
+  if (existsSync(full) && statSync(full).isDirectory()) {
+    throw new Error(`--out ${out} is a folder; give a file name, e.g. ${path.join(out, 'belay-export.jsonl')}.`);
+  }
+  const dir = path.dirname(full);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new Error(`Cannot write ${out}: the folder ${dir} does not exist. Create it first or choose another path.`);
+  }
+}
+
+async function runExport(db: Database | undefined, format: ExportFormat, since: number | undefined, until: number | undefined, out: Writable): Promise<ExportResult> {
+  if (db) return exportEvents(db, { format, since, until }, out);
+  // No database yet: an export with no events and a genesis head is still a valid export.
+  const mem = openDatabase(':memory:');
+  try {
+    return await exportEvents(mem, { format, since, until }, out);
+  } finally {
+    mem.close();
+  }
+}
+
+/** Written to FILE.partial, renamed when complete, so a failed export never looks whole. */
+async function exportToFile(db: Database | undefined, format: ExportFormat, since: number | undefined, until: number | undefined, file: string): Promise<void> {
+  const partial = `${file}.partial`;
+  const stream = createWriteStream(partial, { mode: 0o600 });
+  const opened = new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  try {
+    await opened;
+    const result = await runExport(db, format, since, until, stream);
+    stream.end();
+    await finished(stream);
+    renameSync(partial, file);
+    writeFileSync(`${file}.chain.json`, `${JSON.stringify(result.chain, null, 2)}\n`, { mode: 0o600 });
+    process.stderr.write(`Exported ${result.count} event(s) to ${file} (chain head seq ${result.head.seq}; chain in ${file}.chain.json).\n`);
+  } catch (err) {
+    stream.destroy();
+    rmSync(partial, { force: true });
+    throw new Error(`Export to ${file} failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function exportToStdout(db: Database | undefined, format: ExportFormat, since: number | undefined, until: number | undefined): Promise<void> {
+  try {
+    const result = await runExport(db, format, since, until, process.stdout);
+    // CSV has no place for the chain inside the data; say it on stderr.
+    if (format === 'csv') process.stderr.write(`belay: chain ${JSON.stringify(result.chain)}\n`);
+  } catch (err) {
+    // The reader went away (e.g. `| head`): that is how the user stops an export.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
+    throw err;
+  }
+}
