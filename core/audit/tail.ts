@@ -39,7 +39,6 @@ function pad(s: string, n: number): string {
 
 /** Control characters from untrusted text must not drive the user's terminal. */
 function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }
 

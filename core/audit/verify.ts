@@ -83,7 +83,14 @@ function walk(db: Database): VerifyResult {
     if (elsewhere) {
       return broken(row, 'reordered', count, `Event ${row.seq} (${row.id}) is out of order: it was written right after event ${elsewhere.seq}.`);
     }
-    return broken(row, 'deleted', count, `The event written just before event ${row.seq} (${row.id}) is missing from the log.`);
+    // Either rows were removed and the seqs renumbered, or the previous row was rewritten
+    // with a freshly computed hash; the chain alone cannot tell which, so say both.
+    return broken(
+      row,
+      'deleted',
+      count,
+      `The event written just before event ${row.seq} (${row.id}) is missing from the log: it was deleted (and the seqs renumbered), or event ${prevSeq} was rewritten with a forged hash.`,
+    );
   }
   if (meta && meta.seq > prevSeq) {
     return {
