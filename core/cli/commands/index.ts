@@ -8,6 +8,7 @@ import { register as registerStatus } from './status.js';
 import { register as registerOpen } from './open.js';
 import { register as registerInventory } from './inventory.js';
 import { register as registerLog } from './log.js';
+import { register as registerSiem } from './siem.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
   registerOpen(program);
   registerInventory(program);
   registerLog(program);
+  registerSiem(program);
 }
