@@ -1,9 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// Builds the React dashboard into dist/renderer; served by the control API (browser)
-// and loaded by the Electron windows.
+const page = (name: string) => fileURLToPath(new URL(`./renderer/${name}`, import.meta.url));
+
+// Builds the React dashboard and the tray's approval prompt into dist/renderer; served
+// by the control API (browser and Electron windows alike) under a strict CSP, so the
+// build must not emit inline scripts.
 export default defineConfig({
   root: 'renderer',
   base: './',
-  build: { outDir: '../dist/renderer', emptyOutDir: true },
+  plugins: [react()],
+  build: {
+    outDir: '../dist/renderer',
+    emptyOutDir: true,
+    modulePreload: { polyfill: false },
+    rolldownOptions: { input: { index: page('index.html'), prompt: page('prompt.html') } },
+  },
 });

@@ -24,6 +24,10 @@ export const ROUTES = {
   approvalHistory: 'GET /api/approvals/history',
   decide: 'POST /api/approvals/:id/decision',
   ask: 'POST /api/approvals/ask',
+  /** Pauses a prompt's countdown while the human reads it: { ms } keeps it open at least that long. */
+  extend: 'POST /api/approvals/:id/extend',
+  /** The human looked at the missed approvals: clears the tray's "missed" mark. */
+  seen: 'POST /api/approvals/seen',
   remembered: 'GET /api/approvals/remembered',
   forget: 'DELETE /api/approvals/remembered/:id',
   pause: 'POST /api/pause',
@@ -169,6 +173,10 @@ export interface DecisionBody {
   scope?: RememberScope;
   /** Who answered: dashboard, tray, notification, cli. */
   by?: string;
+}
+
+export interface ExtendBody {
+  ms: number;
 }
 
 export interface DecisionResponse {

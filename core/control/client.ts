@@ -72,6 +72,12 @@ export class ControlClient {
   async decide(id: string, body: DecisionBody): Promise<boolean> {
     return (await this.request<{ ok: boolean }>('POST', `/api/approvals/${encodeURIComponent(id)}/decision`, { body })).ok;
   }
+  extend(id: string, ms: number): Promise<PendingApproval> {
+    return this.request('POST', `/api/approvals/${encodeURIComponent(id)}/extend`, { body: { ms } });
+  }
+  async markSeen(): Promise<void> {
+    await this.request('POST', '/api/approvals/seen', { body: {} });
+  }
   /** Held until a human decides or the timeout refuses; abort with `signal`. */
   ask(body: AskBody, signal?: AbortSignal): Promise<ApprovalOutcome> {
     return this.request('POST', '/api/approvals/ask', { body, timeoutMs: 0, signal });

@@ -5,7 +5,7 @@ import { parseEventsQuery } from './events-query.js';
 import { HttpError, readJsonBody, sendJson } from './http-util.js';
 import type { LiveHub } from './live-hub.js';
 import { checkJsonContentType } from './request-checks.js';
-import { askBody, decisionBody, doctorFixBody, dryRunBody, parseBody, pauseBody, policyBody, reapproveBody, settingsBody } from './schemas.js';
+import { askBody, decisionBody, extendBody, doctorFixBody, dryRunBody, parseBody, pauseBody, policyBody, reapproveBody, settingsBody } from './schemas.js';
 import type { ControlServices } from './services.js';
 import { buildStatus } from './status.js';
 
@@ -184,6 +184,22 @@ export async function handleApi(ctx: RouteContext, req: IncomingMessage, res: Se
     if (!approvals.decide(id, { ...b, by: b.by ?? 'dashboard' })) {
       throw new HttpError(409, `Approval "${id}" is not pending (already decided, expired, or unknown).`);
     }
+    sendJson(res, 200, { ok: true });
+    return true;
+  }
+  if (method === 'POST' && parts.length === 3 && parts[0] === 'approvals' && parts[2] === 'extend') {
+    const approvals = need(services.approvals, 'Approvals');
+    const b = parseBody(extendBody, await body());
+    const id = segment(parts[1]);
+    const updated = need(approvals.extend?.bind(approvals), 'Pausing an approval countdown')(id, b.ms);
+    if (!updated) throw new HttpError(409, `Approval "${id}" is not pending.`);
+    sendJson(res, 200, updated);
+    return true;
+  }
+  if (method === 'POST' && parts.length === 2 && parts[0] === 'approvals' && parts[1] === 'seen') {
+    await body();
+    services.approvals?.clearMissed?.();
+    ctx.hub.checkStatus();
     sendJson(res, 200, { ok: true });
     return true;
   }

@@ -48,6 +48,8 @@ export const askBody = z.object({
   timeoutMs: z.number().int().positive().max(MAX_ASK_TIMEOUT_MS).optional(),
 });
 
+export const extendBody = z.strictObject({ ms: z.number().int().positive().max(5 * 60 * 1000) });
+
 export const pauseBody = z.strictObject({
   minutes: z.number().positive().max(7 * 24 * 60).optional(),
 });

@@ -57,6 +57,12 @@ export interface ApprovalsService {
   forget?(id: string): boolean;
   /** Approvals that expired unanswered and have not been looked at (the tray's "missed" mark). */
   missed?(): number;
+  /**
+   * Keeps a pending approval open while the human is reading it (the prompt's countdown
+   * pauses while they interact): pushes its expiry to at least `ms` from now, up to the
+   * queue's own cap. Answers the updated approval, or undefined when it is not pending.
+   */
+  extend?(id: string, ms: number): PendingApproval | undefined;
   /** Marks missed approvals as seen. */
   clearMissed?(): void;
 }

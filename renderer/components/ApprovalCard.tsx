@@ -1,0 +1,73 @@
+import type { PendingApproval } from '../../shared/api.js';
+import { neutralise } from '../../shared/neutralise.js';
+import { approvalHeadline, riskyPart } from '../../shared/summary.js';
+
+/** What is being asked and why it is risky: headline, the risky part highlighted, each finding. Untrusted text is neutralised. */
+export function ApprovalCard({ approval }: { approval: PendingApproval }) {
+  const risky = riskyPart(approval);
+  const s = approval.subject;
+  return (
+    <div className="approval-card">
+      <h3 className="approval-headline">
+        <span className={`risk risk-${approval.risk}`}>{approval.risk}</span> {approvalHeadline(approval)}
+      </h3>
+      {approval.reason && <p className="approval-reason">{neutralise(approval.reason, { max: 300 })}</p>}
+      {risky && (
+        <p>
+          <span className="muted">Risky part: </span>
+          <mark className="risky">{risky}</mark>
+        </p>
+      )}
+      {approval.findings.length > 0 && (
+        <ul className="findings" aria-label="Findings">
+          {approval.findings.map((f, i) => (
+            <li key={i}>
+              <span className={`risk risk-${f.severity}`}>{f.severity}</span> {neutralise(f.message, { max: 300 })}
+              {f.where && <span className="muted"> — in {neutralise(f.where, { max: 80 })}</span>}
+              {f.evidence && (
+                <>
+                  {' '}
+                  <code>{neutralise(f.evidence, { max: 120 })}</code>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <dl className="facts">
+        <dt>Client</dt>
+        <dd>{neutralise(s.client, { max: 60 })}</dd>
+        {s.server && (
+          <>
+            <dt>Server</dt>
+            <dd>{neutralise(s.server, { max: 120 })}</dd>
+          </>
+        )}
+        {s.tool && (
+          <>
+            <dt>Tool</dt>
+            <dd>{neutralise(s.tool, { max: 120 })}</dd>
+          </>
+        )}
+        {s.host && (
+          <>
+            <dt>Host</dt>
+            <dd>{neutralise(s.host, { max: 120 })}</dd>
+          </>
+        )}
+        {approval.rule && (
+          <>
+            <dt>Rule</dt>
+            <dd>{neutralise(approval.rule, { max: 120 })}</dd>
+          </>
+        )}
+      </dl>
+      {s.arguments !== undefined && (
+        <details>
+          <summary>Arguments</summary>
+          <pre className="json">{neutralise(JSON.stringify(s.arguments, null, 2), { max: 4000, multiline: true })}</pre>
+        </details>
+      )}
+    </div>
+  );
+}
