@@ -62,8 +62,8 @@ export function attributeClient(headers: Headers): ClientInfo {
   if (get(headers, 'anthropic-client-platform') === 'desktop_app') return info('claude-desktop', 'Claude Desktop', get(headers, 'anthropic-client-version'));
 
   // VS Code and GitHub Copilot (Copilot Chat sends editor-version: vscode/1.95.0).
-  if (lower.includes('githubcopilot') || lower.includes('copilot/') || get(headers, 'copilot-integration-id') !== undefined || editorVersion.startsWith('vscode/') || lower.includes('vscode/') || lower.includes('visual studio code')) {
-    const version = editorVersion.startsWith('vscode/') ? editorVersion.slice('vscode/'.length) : versionAfter(ua, 'vscode/');
+  if ((lower.includes(' code/') && lower.includes('electron/')) || lower.includes('githubcopilot') || lower.includes('copilot/') || get(headers, 'copilot-integration-id') !== undefined || editorVersion.startsWith('vscode/') || lower.includes('vscode/') || lower.includes('visual studio code')) {
+    const version = editorVersion.startsWith('vscode/') ? editorVersion.slice('vscode/'.length) : (versionAfter(ua, 'vscode/') ?? versionAfter(ua, ' code/'));
     return info('vscode', 'VS Code', version);
   }
 
