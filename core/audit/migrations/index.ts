@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { eventsMigration } from './001-events.js';
 import { siemOutboxMigration } from './002-siem-outbox.js';
 import { inventoryMigration } from './003-inventory.js';
+import { approvalsMigration } from './004-approvals.js';
 
 /**
  * One schema change. `up` runs inside its own transaction together with the version
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   eventsMigration,
   siemOutboxMigration,
   inventoryMigration,
+  approvalsMigration,
 ];
