@@ -17,6 +17,8 @@ type Handler = (req: http.IncomingMessage, body: Buffer, res: http.ServerRespons
 export class Receiver {
   private server: https.Server | http.Server | undefined;
   port = 0;
+  /** Answers are held this long after the request was processed (a slow collector; a batch "in the middle"). */
+  holdMs = 0;
   /** Every request seen (method, path, headers), newest last. */
   readonly requests: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 
@@ -36,6 +38,14 @@ export class Receiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks);
         this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
+        if (this.holdMs > 0) {
+          const end = res.end.bind(res) as (...a: unknown[]) => void;
+          const hold = this.holdMs;
+          res.end = ((...a: unknown[]) => {
+            setTimeout(() => end(...a), hold);
+            return res;
+          }) as typeof res.end;
+        }
         this.handler(req, body, res);
       });
     };
