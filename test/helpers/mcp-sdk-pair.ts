@@ -13,8 +13,8 @@ export interface RecordedMessage {
   msg: JSONRPCMessage;
 }
 
-export async function startSdkPair() {
-  const wire: RecordedMessage[] = [];
+/** The test server: two tools (read-only and destructive), a resource and a prompt. */
+export function buildTestMcpServer() {
   const server = new McpServer({ name: 'belay-test-files', version: '2.0.0' }, { instructions: 'Files in the test folder.' });
   const readFile = server.registerTool(
     'read_file',
@@ -32,6 +32,12 @@ export async function startSdkPair() {
   server.registerPrompt('review', { argsSchema: { code: z.string() } }, ({ code }) => ({
     messages: [{ role: 'user', content: { type: 'text', text: `Review: ${code}` } }],
   }));
+  return { server, readFile };
+}
+
+export async function startSdkPair() {
+  const wire: RecordedMessage[] = [];
+  const { server, readFile } = buildTestMcpServer();
 
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   tap(clientSide, 'c2s', wire);

@@ -7,4 +7,5 @@ export * from './content.js';
 export * from './session.js';
 export * from './http.js';
 export * from './http-sessions.js';
+export * from './http-exchange.js';
 export * from './refusal.js';
