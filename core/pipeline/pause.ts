@@ -1,0 +1,57 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { belayPaths } from '../paths.js';
+
+export interface PauseState {
+  since: number;
+  by?: string;
+  reason?: string;
+}
+
+/**
+ * The kill switch. `belay pause` writes paused.json into the data folder; while it exists
+ * the guard and every `belay mcp-wrap` relay refuse all LLM and MCP traffic. A file, not
+ * process memory, so it works across processes and even when Belay is not running (a
+ * relay started later still sees it), and survives a restart: pausing is deliberate.
+ */
+export class PauseSwitch {
+  constructor(readonly file: string = belayPaths().pause) {}
+
+  /** Cheap (one stat): the guard calls it on every flow. */
+  isPaused(): boolean {
+    return existsSync(this.file);
+  }
+
+  state(): PauseState | undefined {
+    if (!existsSync(this.file)) return undefined;
+    try {
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<PauseState>;
+      return { since: typeof data.since === 'number' ? data.since : 0, by: data.by, reason: data.reason };
+    } catch {
+      // Present but unreadable (half-written by hand): still paused, that is what the file means.
+      return { since: 0 };
+    }
+  }
+
+  pause(info: { by?: string; reason?: string } = {}): PauseState {
+    const state: PauseState = { since: Date.now(), ...info };
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, this.file);
+    return state;
+  }
+
+  /** True when Belay was paused. */
+  resume(): boolean {
+    const was = existsSync(this.file);
+    rmSync(this.file, { force: true });
+    return was;
+  }
+}
+
+/** Kinds the kill switch stops: every LLM and MCP (and agent-to-agent) message. Plain HTTP keeps flowing. */
+export function stoppedByPause(kind: string): boolean {
+  return kind.startsWith('llm.') || kind.startsWith('mcp.') || kind.startsWith('a2a.');
+}
