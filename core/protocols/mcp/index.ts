@@ -9,3 +9,4 @@ export * from './http.js';
 export * from './http-sessions.js';
 export * from './http-exchange.js';
 export * from './refusal.js';
+export * from './action.js';
