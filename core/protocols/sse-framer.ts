@@ -33,12 +33,13 @@ export interface SseFramer {
 const LF = 0x0a;
 const CR = 0x0d;
 const decoder = new TextDecoder('utf-8');
+const LINE_BREAK = /\r\n|\r|\n/;
 
 export function createSseFramer(): SseFramer {
   let buf = new Uint8Array(1024);
   let len = 0; // bytes [0, len) not yet handed out
   let scanned = 0; // bytes [0, scanned) already looked at
-  let lineLen = 0; // characters in the current line so far
+  let lineLen = 0; // bytes in the current line so far
   // A CR was the last byte seen: a following LF belongs to the same line ending. When a
   // CR ends an event at a chunk boundary we hand the event out at once (no waiting for
   // the next chunk) and the LF, if it comes, opens the next frame's raw bytes.
@@ -64,23 +65,41 @@ export function createSseFramer(): SseFramer {
       append(chunk);
       const frames: SseFrame[] = [];
       let frameStart = 0;
-      for (let i = scanned; i < len; i++) {
-        const b = buf[i];
+      // Jump from line end to line end with native indexOf (fast) rather than a byte loop.
+      let nextCR = -2; // -2: not looked up yet in this push; -1: none left
+      const lineEnd = (from: number): number => {
+        if (nextCR === -2 || (nextCR >= 0 && nextCR < from)) {
+          nextCR = buf.indexOf(CR, from);
+          if (nextCR >= len) nextCR = -1; // bytes past len are stale capacity
+        }
+        let lf = buf.indexOf(LF, from);
+        if (lf >= len) lf = -1;
+        if (nextCR < 0) return lf;
+        return lf < 0 ? nextCR : Math.min(lf, nextCR);
+      };
+      let i = scanned;
+      while (i < len) {
         if (skipLF) {
           skipLF = false;
-          if (b === LF) continue;
+          if (buf[i] === LF) {
+            i++;
+            continue;
+          }
         }
-        if (b !== LF && b !== CR) {
-          lineLen++;
-          continue;
+        const eol = lineEnd(i);
+        if (eol < 0) {
+          lineLen += len - i;
+          break;
         }
-        if (lineLen > 0) {
+        const b = buf[eol];
+        if (lineLen + (eol - i) > 0) {
           lineLen = 0;
           if (b === CR) skipLF = true;
+          i = eol + 1;
           continue;
         }
         // A blank line: the event ends after its terminator.
-        let end = i + 1;
+        let end = eol + 1;
         if (b === CR) {
           if (end < len) {
             if (buf[end] === LF) end++;
@@ -90,7 +109,7 @@ export function createSseFramer(): SseFramer {
         }
         frames.push(parseSseBlock(buf.slice(frameStart, end)));
         frameStart = end;
-        i = end - 1;
+        i = end;
       }
       if (frameStart > 0) {
         buf.copyWithin(0, frameStart, len);
@@ -118,45 +137,34 @@ export function parseSseBlock(raw: Uint8Array): SseFrame {
   const frame: SseFrame = { raw, data: '' };
   let data: string[] | undefined;
   let comments: string[] | undefined;
-  let pos = 0;
-  const n = text.length;
-  while (pos < n) {
-    let eol = pos;
-    while (eol < n) {
-      const c = text.charCodeAt(eol);
-      if (c === LF || c === CR) break;
-      eol++;
+  // Native split is much faster than a character loop; CR-only streams are rare.
+  const lines = text.indexOf('\r') < 0 ? text.split('\n') : text.split(LINE_BREAK);
+  for (const line of lines) {
+    if (line === '') continue;
+    if (line.charCodeAt(0) === 0x3a /* : */) {
+      (comments ??= []).push(line.charCodeAt(1) === 0x20 ? line.slice(2) : line.slice(1));
+      continue;
     }
-    if (eol > pos) {
-      const line = text.slice(pos, eol);
-      if (line.charCodeAt(0) === 0x3a /* : */) {
-        (comments ??= []).push(line.charCodeAt(1) === 0x20 ? line.slice(2) : line.slice(1));
-      } else {
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        let value = colon < 0 ? '' : line.slice(colon + 1);
-        if (value.charCodeAt(0) === 0x20) value = value.slice(1);
-        switch (field) {
-          case 'data':
-            (data ??= []).push(value);
-            break;
-          case 'event':
-            frame.event = value;
-            break;
-          case 'id':
-            if (!value.includes('\0')) frame.id = value;
-            break;
-          case 'retry':
-            if (/^\d+$/.test(value)) frame.retry = Number(value);
-            break;
-          default:
-            break; // unknown fields are ignored, as the spec says
-        }
-      }
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 0x20) value = value.slice(1);
+    switch (field) {
+      case 'data':
+        (data ??= []).push(value);
+        break;
+      case 'event':
+        frame.event = value;
+        break;
+      case 'id':
+        if (!value.includes('\0')) frame.id = value;
+        break;
+      case 'retry':
+        if (/^\d+$/.test(value)) frame.retry = Number(value);
+        break;
+      default:
+        break; // unknown fields are ignored, as the spec says
     }
-    pos = eol;
-    if (pos < n && text.charCodeAt(pos) === CR) pos++;
-    if (pos < n && text.charCodeAt(pos) === LF) pos++;
   }
   if (data) frame.data = data.join('\n');
   if (comments) frame.comment = comments.join('\n');
