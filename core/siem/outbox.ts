@@ -11,7 +11,7 @@ export interface DropRecord {
   fromSeq: number;
   toSeq: number;
   count: number;
-  reason: 'cap.maxEvents' | 'cap.maxAgeDays';
+  reason: 'cap.maxEvents' | 'cap.maxAgeDays' | 'retention';
   at: number;
 }
 

@@ -60,7 +60,7 @@ export function readDestinationStatus(db: Database, destinations: Destination[],
     if (s && s.droppedTotal > 0) {
       const last = s.lastDrop;
       warnings.push(
-        `${s.droppedTotal} event(s) were never forwarded because the outbox cap was reached${last ? ` (last: ${last.count} event(s), seq ${last.fromSeq}–${last.toSeq}, ${last.reason}, ${iso(last.at)})` : ''}; see the siem.dropped events in the log.`,
+        `${s.droppedTotal} event(s) were never forwarded (outbox cap reached, or removed by retention first)${last ? ` (last: ${last.count} event(s), seq ${last.fromSeq}–${last.toSeq}, ${last.reason}, ${iso(last.at)})` : ''}; see the siem.dropped events in the log.`,
       );
     }
     if (s && s.rejectedTotal > 0) warnings.push(`${s.rejectedTotal} event(s) were refused for good by the destination and skipped (see recent rejections).`);
