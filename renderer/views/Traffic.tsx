@@ -58,6 +58,7 @@ export function Traffic({ api, live, onLiveConsumed }: { api: Api; live: AuditEv
   const older = useRef<number | undefined>(undefined);
   const loadingOlder = useRef(false);
   const generation = useRef(0);
+  const firstLoad = useRef(true);
 
   // (Re)load the newest page whenever filters change (debounced while typing).
   useEffect(() => {
@@ -74,7 +75,8 @@ export function Traffic({ api, live, onLiveConsumed }: { api: Api; live: AuditEv
         })
         .catch((err) => gen === generation.current && setError(errorText(err)))
         .finally(() => gen === generation.current && setLoading(false));
-    }, 200);
+    }, firstLoad.current ? 0 : 200);
+    firstLoad.current = false;
     return () => clearTimeout(t);
   }, [api, filters]);
 
