@@ -73,7 +73,11 @@ export class TimelineLinker {
     if (!list) return undefined;
     this.prune(list, call.at);
     const key = argumentsKey(call.arguments);
-    const i = list.findIndex((p) => p.argsKey === key && p.at <= call.at + 1000 && toolNameMatches(p.name, call.name, call.server));
+    const candidate = (p: Pending) => p.argsKey === key && p.at <= call.at + 1000;
+    // Prefer a prefix naming this server; but an HTTP server's identity (host/path) often
+    // differs from the name the user gave it in the client's config, so fall back to any prefix.
+    let i = call.server ? list.findIndex((p) => candidate(p) && toolNameMatches(p.name, call.name, call.server)) : -1;
+    if (i === -1) i = list.findIndex((p) => candidate(p) && toolNameMatches(p.name, call.name));
     if (i === -1) return undefined;
     const [hit] = list.splice(i, 1);
     return hit.eventId;

@@ -44,6 +44,14 @@ describe('TimelineLinker', () => {
     expect(l.linkMcpCall({ client: 'claude-code', name: 'read_file', arguments: { path: 'a.txt' }, at: 1700 })).toBeUndefined();
   });
 
+  it('prefers the prefix naming the server, and falls back when the server identity is a host', () => {
+    const l = new TimelineLinker();
+    l.noteLlmToolCall({ client: 'c', eventId: 'gh', name: 'mcp__github__search', arguments: { q: 'x' }, at: 1 });
+    l.noteLlmToolCall({ client: 'c', eventId: 'docs', name: 'mcp__docs__search', arguments: { q: 'x' }, at: 2 });
+    expect(l.linkMcpCall({ client: 'c', name: 'search', arguments: { q: 'x' }, at: 3, server: 'docs' })).toBe('docs');
+    expect(l.linkMcpCall({ client: 'c', name: 'search', arguments: { q: 'x' }, at: 3, server: '127.0.0.1:8931/mcp' })).toBe('gh');
+  });
+
   it('does not link across clients, different arguments, other tools, or outside the window', () => {
     const l = new TimelineLinker({ windowMs: 1000 });
     l.noteLlmToolCall({ client: 'cursor', eventId: 'e1', name: 'write_file', arguments: { path: 'a', content: 'x' }, at: 0 });
