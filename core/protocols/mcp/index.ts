@@ -1,5 +1,6 @@
 /** MCP on the wire: JSON-RPC parsing, per-session facts, tool pins, HTTP transports, refusals. */
 export * from './jsonrpc.js';
+export * from './methods.js';
 export * from './canonical.js';
 export * from './tool.js';
 export * from './pin.js';

@@ -53,3 +53,11 @@ describe('parseJsonRpc', () => {
     expect(idKey(1)).not.toBe(idKey('1'));
   });
 });
+
+describe('isMcpMethod', () => {
+  it('knows MCP methods and notifications, and leaves A2A-shared names alone', async () => {
+    const { isMcpMethod } = await import('../../../../core/protocols/mcp/methods.js');
+    for (const m of ['initialize', 'tools/call', 'tools/list', 'resources/read', 'prompts/get', 'notifications/tools/list_changed', 'sampling/createMessage']) expect(isMcpMethod(m)).toBe(true);
+    for (const m of ['message/send', 'tasks/get', 'SendMessage', 'eth_call', '', undefined]) expect(isMcpMethod(m)).toBe(false);
+  });
+});
