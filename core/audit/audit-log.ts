@@ -219,9 +219,9 @@ export class AuditLog {
       let prevHash = head.hash;
       for (const p of batch) {
         seq += 1;
-        const hash = chainHash(prevHash, p.event);
+        const hash = chainHash(prevHash, p.event, p.dataJson);
         const full = { ...p.event, seq, prevHash, hash } as AuditEvent;
-        this.insert.run(eventToParams(full, p.dataJson));
+        this.insert.run(...eventToParams(full, p.dataJson));
         committed.push(full);
         prevHash = hash;
       }

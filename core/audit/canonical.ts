@@ -52,17 +52,31 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/** The canonical form of an event: its hashed fields only, absent ones left out. */
-export function canonicalEvent(e: HashedEvent): string {
-  const picked: Record<string, unknown> = {};
-  for (const f of HASHED_FIELDS) {
-    const v = (e as unknown as Record<string, unknown>)[f];
-    if (v !== undefined && v !== null) picked[f] = v;
+/** HASHED_FIELDS in canonical (sorted) order. */
+const SORTED_FIELDS = [...HASHED_FIELDS].sort();
+
+/**
+ * The canonical form of an event: its hashed fields only, absent ones left out. Same
+ * output as canonicalJson() of those fields, built directly because the member names
+ * are known; `dataJson`, when given, must be canonicalJson(e.data) (the writer has it
+ * already, so the data is not walked twice).
+ */
+export function canonicalEvent(e: HashedEvent, dataJson?: string): string {
+  const rec = e as unknown as Record<string, unknown>;
+  let out = '{';
+  for (const f of SORTED_FIELDS) {
+    let json: string;
+    if (f === 'data') json = dataJson ?? canonicalJson(rec.data ?? {});
+    else {
+      const v = rec[f];
+      if (v === undefined || v === null) continue;
+      json = canonicalJson(v);
+    }
+    out += `${out.length > 1 ? ',' : ''}"${f}":${json}`;
   }
-  if (picked.data === undefined) picked.data = {};
-  return canonicalJson(picked);
+  return `${out}}`;
 }
 
-export function chainHash(prevHash: string, e: HashedEvent): string {
-  return createHash('sha256').update(prevHash).update(canonicalEvent(e)).digest('hex');
+export function chainHash(prevHash: string, e: HashedEvent, dataJson?: string): string {
+  return createHash('sha256').update(prevHash).update(canonicalEvent(e, dataJson)).digest('hex');
 }

@@ -36,43 +36,18 @@ export const INSERT_EVENT_SQL = `INSERT INTO events (
   seq, id, time, type, protocol, transport, client, provider, server, tool, model, method, host, path,
   status, latency_ms, bytes_in, bytes_out, decision, decided_by, rule, risk, error, session, links, data,
   prev_hash, hash
-) VALUES (
-  @seq, @id, @time, @type, @protocol, @transport, @client, @provider, @server, @tool, @model, @method, @host, @path,
-  @status, @latencyMs, @bytesIn, @bytesOut, @decision, @decidedBy, @rule, @risk, @error, @session, @links, @data,
-  @prevHash, @hash
-)`;
+) VALUES (${Array(28).fill('?').join(', ')})`;
 
-export function eventToParams(e: AuditEvent, dataJson: string): Record<string, unknown> {
-  return {
-    seq: e.seq,
-    id: e.id,
-    time: e.time,
-    type: e.type,
-    protocol: e.protocol,
-    transport: e.transport,
-    client: e.client,
-    provider: e.provider ?? null,
-    server: e.server ?? null,
-    tool: e.tool ?? null,
-    model: e.model ?? null,
-    method: e.method ?? null,
-    host: e.host ?? null,
-    path: e.path ?? null,
-    status: e.status ?? null,
-    latencyMs: e.latencyMs ?? null,
-    bytesIn: e.bytesIn ?? null,
-    bytesOut: e.bytesOut ?? null,
-    decision: e.decision,
-    decidedBy: e.decidedBy ?? null,
-    rule: e.rule ?? null,
-    risk: e.risk ?? null,
-    error: e.error ?? null,
-    session: e.session ?? null,
-    links: e.links && e.links.length > 0 ? JSON.stringify(e.links) : null,
-    data: dataJson,
-    prevHash: e.prevHash,
-    hash: e.hash,
-  };
+/** Positional parameters for INSERT_EVENT_SQL (measurably faster than named ones). */
+export function eventToParams(e: AuditEvent, dataJson: string): unknown[] {
+  return [
+    e.seq, e.id, e.time, e.type, e.protocol, e.transport, e.client,
+    e.provider ?? null, e.server ?? null, e.tool ?? null, e.model ?? null, e.method ?? null, e.host ?? null, e.path ?? null,
+    e.status ?? null, e.latencyMs ?? null, e.bytesIn ?? null, e.bytesOut ?? null,
+    e.decision, e.decidedBy ?? null, e.rule ?? null, e.risk ?? null, e.error ?? null, e.session ?? null,
+    e.links && e.links.length > 0 ? JSON.stringify(e.links) : null,
+    dataJson, e.prevHash, e.hash,
+  ];
 }
 
 /** Row → AuditEvent; absent columns stay absent (not null), as the hash expects. */

@@ -105,9 +105,11 @@ describe('AuditLog batching and the chain', () => {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise((resolve) => child.once('message', resolve));
+    child.send('go');
     for (let i = 0; i < 1000; i++) {
       log.append(sampleEvent(i, { client: 'parent' }));
-      if (i % 25 === 24) await new Promise((r) => setTimeout(r, 1));
+      if (i % 25 === 24) await new Promise((r) => setTimeout(r, 2));
     }
     expect(await exited).toBe(0);
     log.flush();
