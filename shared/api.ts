@@ -144,6 +144,11 @@ export interface ApprovalSubject {
   model?: string;
   session?: string;
   uri?: string;
+  /** The tool's current pin and the approved one: a remembered answer is bound to the pin. */
+  toolPin?: string;
+  approvedPin?: string;
+  /** How the tool changed since it was approved, when it did. */
+  toolChange?: string;
 }
 
 export interface PendingApproval {
