@@ -18,7 +18,7 @@ export function neutralise(text: unknown, max = NEUTRALISE_MAX): string {
   if (s.length > max * 4) s = s.slice(0, max * 4);
   s = s
     .replace(ANSI, '')
-    .replace(CONTROL, (c) => (c === '\t' ? ' ' : ''))
+    .replace(CONTROL, '')
     .replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
   return s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
 }

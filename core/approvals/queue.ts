@@ -32,6 +32,8 @@ interface Entry {
 }
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 60_000;
+/** Longest an approval can be kept open by extend(). */
+export const MAX_HOLD_MS = 10 * 60_000;
 
 /** Two asks are "the same call" when these facts match: the second waits on the first. */
 export function approvalKey(action: GuardAction): string {
@@ -67,14 +69,18 @@ export class ApprovalQueue implements Approvals {
     opts.db?.prepare(`UPDATE approvals SET status = 'abandoned', decided_at = ? WHERE status = 'pending' AND owner_pid != ?`).run(this.now(), process.pid);
   }
 
-  ask(req: ApprovalRequest): Promise<ApprovalOutcome> {
+  /**
+   * Holds until decided. `signal` aborts one waiter (the asking process went away): it is
+   * answered as refused, and the approval is withdrawn once nobody waits for it.
+   */
+  ask(req: ApprovalRequest, signal?: AbortSignal): Promise<ApprovalOutcome> {
     const startedAt = this.now();
     const key = approvalKey(req.action);
     const existing = this.byKey.get(key);
     if (existing) {
       existing.approval.waiters++;
       this.persistWaiters(existing.approval);
-      return new Promise((resolve) => existing.waiters.push({ resolve, startedAt }));
+      return new Promise((resolve) => this.addWaiter(existing, { resolve, startedAt }, signal));
     }
     const summary = buildSummary(req);
     const approval: PendingApproval = {
@@ -95,12 +101,51 @@ export class ApprovalQueue implements Approvals {
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.finish(approval.id, 'expired', 'timeout'), this.timeoutMs);
       timer.unref();
-      const entry: Entry = { approval, action: req.action, key, waiters: [{ resolve, startedAt }], timer };
+      const entry: Entry = { approval, action: req.action, key, waiters: [], timer };
       this.pending.set(approval.id, entry);
       this.byKey.set(key, entry);
       this.persistNew(approval);
+      this.addWaiter(entry, { resolve, startedAt }, signal);
       this.emit({ type: 'added', approval: { ...approval } });
     });
+  }
+
+  private addWaiter(entry: Entry, waiter: Entry['waiters'][number], signal?: AbortSignal): void {
+    entry.waiters.push(waiter);
+    if (!signal) return;
+    const onAbort = () => {
+      const i = entry.waiters.indexOf(waiter);
+      if (i === -1) return;
+      entry.waiters.splice(i, 1);
+      waiter.resolve({ allowed: false, decidedBy: 'unavailable', approvalId: entry.approval.id, heldMs: this.now() - waiter.startedAt });
+      if (entry.waiters.length === 0) this.finish(entry.approval.id, 'abandoned', 'unavailable');
+      else {
+        entry.approval.waiters = entry.waiters.length;
+        this.persistWaiters(entry.approval);
+      }
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /**
+   * Keeps a pending approval open while the human reads it: its expiry moves to at least
+   * `ms` from now, never past 10 minutes after it was asked.
+   */
+  extend(id: string, ms: number): PendingApproval | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    const t = this.now();
+    const cap = entry.approval.createdAt + MAX_HOLD_MS;
+    const expiresAt = Math.min(cap, Math.max(entry.approval.expiresAt, t + Math.max(0, ms)));
+    if (expiresAt !== entry.approval.expiresAt) {
+      entry.approval.expiresAt = expiresAt;
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(() => this.finish(id, 'expired', 'timeout'), Math.max(0, expiresAt - t));
+      entry.timer.unref();
+      this.write(() => this.opts.db!.prepare('UPDATE approvals SET expires_at = ? WHERE id = ?').run(expiresAt, id));
+    }
+    return { ...entry.approval };
   }
 
   list(): PendingApproval[] {

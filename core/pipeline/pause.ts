@@ -4,6 +4,8 @@ import { belayPaths } from '../paths.js';
 
 export interface PauseState {
   since: number;
+  /** ms since epoch; absent: until `belay resume`. */
+  until?: number;
   by?: string;
   reason?: string;
 }
@@ -17,24 +19,31 @@ export interface PauseState {
 export class PauseSwitch {
   constructor(readonly file: string = belayPaths().pause) {}
 
-  /** Cheap (one stat): the guard calls it on every flow. */
-  isPaused(): boolean {
-    return existsSync(this.file);
+  /** Cheap when not paused (one stat): the guard calls it on every flow. */
+  isPaused(now = Date.now()): boolean {
+    if (!existsSync(this.file)) return false;
+    return this.state(now) !== undefined;
   }
 
-  state(): PauseState | undefined {
+  /** The pause in force, or undefined (not paused, or a timed pause that ran out). */
+  state(now = Date.now()): PauseState | undefined {
     if (!existsSync(this.file)) return undefined;
     try {
       const data = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<PauseState>;
-      return { since: typeof data.since === 'number' ? data.since : 0, by: data.by, reason: data.reason };
+      const until = typeof data.until === 'number' ? data.until : undefined;
+      if (until !== undefined && until <= now) return undefined;
+      return { since: typeof data.since === 'number' ? data.since : 0, until, by: data.by, reason: data.reason };
     } catch {
       // Present but unreadable (half-written by hand): still paused, that is what the file means.
       return { since: 0 };
     }
   }
 
-  pause(info: { by?: string; reason?: string } = {}): PauseState {
-    const state: PauseState = { since: Date.now(), ...info };
+  /** Pauses until resume(), or for `minutes` when given. */
+  pause(info: { by?: string; reason?: string; minutes?: number } = {}): PauseState {
+    const since = Date.now();
+    const { minutes, ...rest } = info;
+    const state: PauseState = { since, ...(minutes !== undefined ? { until: since + minutes * 60_000 } : {}), ...rest };
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: 0o600 });

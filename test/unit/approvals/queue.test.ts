@@ -149,3 +149,53 @@ describe('RememberedStore', () => {
     expect(store.lookup(toolCall('x'))).toBeUndefined();
   });
 });
+
+describe('ApprovalQueue: abort, extend, API adapters', () => {
+  it('an aborted ask is refused and the approval withdrawn once nobody waits', async () => {
+    const { q } = setup();
+    const ac = new AbortController();
+    const p = q.ask(req(), ac.signal);
+    const keep = q.ask(req());
+    expect(q.list()[0].waiters).toBe(2);
+    ac.abort();
+    expect(await p).toMatchObject({ allowed: false, decidedBy: 'unavailable' });
+    expect(q.list()[0].waiters).toBe(1);
+    q.decide(q.list()[0].id, { decision: 'allow' });
+    expect((await keep).allowed).toBe(true);
+    const ac2 = new AbortController();
+    const lone = q.ask(req('other_tool'), ac2.signal);
+    ac2.abort();
+    await lone;
+    expect(q.list()).toEqual([]);
+  });
+
+  it('extend keeps an approval open longer, up to the cap', async () => {
+    const { q } = setup(40);
+    const p = q.ask(req());
+    const id = q.list()[0].id;
+    const ext = q.extend(id, 200)!;
+    expect(ext.expiresAt - ext.createdAt).toBeGreaterThanOrEqual(200);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(q.list()).toHaveLength(1);
+    expect(q.extend(id, 10 * 3600_000)!.expiresAt - ext.createdAt).toBe(10 * 60_000);
+    q.decide(id, { decision: 'deny' });
+    expect((await p).decidedBy).toBe('human');
+    expect(q.extend(id, 100)).toBeUndefined();
+  });
+
+  it('the control API adapter speaks shared/api shapes and round-trips a remote ask', async () => {
+    const { approvalsService, RemoteApprovals } = await import('../../../core/approvals/service.js');
+    const { q, remembered } = setup();
+    const svc = approvalsService(q, remembered);
+    const remote = new RemoteApprovals({ ask: (body, signal) => svc.ask(body, signal) });
+    const p = remote.ask(req('delete_file', { path: 'x' }, { toolPin: 'pin-9' }));
+    const [api] = svc.list();
+    expect(api).toMatchObject({ status: 'pending', summary: 'cursor wants to run delete_file on files', subject: { kind: 'mcp.tool_call' } });
+    expect(typeof api.createdAt).toBe('string');
+    expect(svc.decide(api.id, { decision: 'allow', remember: 'hour', scope: 'tool' })).toBe(true);
+    expect((await p).allowed).toBe(true);
+    // Remembered through the remote ask, bound to the pin it carried.
+    expect(remembered.lookup(toolCall('delete_file', {}, { toolPin: 'pin-9' }))?.decision).toBe('allow');
+    expect(svc.remembered!()[0]).toMatchObject({ decision: 'allow', scope: 'tool', tool: 'delete_file' });
+  });
+});
