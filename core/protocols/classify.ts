@@ -222,10 +222,10 @@ function matchLlmPath(method: string, pathname: string, query: string, hostProvi
     const model = segmentAfter(pathname, '/model/', '/');
     if (op === 'converse' || op === 'converse-stream') return { api: 'bedrock-converse', model, stream: op === 'converse-stream', provider: 'bedrock' };
     if (op === 'invoke' || op === 'invoke-with-response-stream') {
-      // The request body is the model vendor's own JSON (Anthropic's for Claude); the
-      // streamed response is AWS event-stream framed, which Belay does not parse yet.
+      // The body is the model vendor's own JSON: Anthropic's for Claude (its streamed
+      // events arrive wrapped in AWS event-stream frames, which the parser unwraps).
       const anthropic = model !== undefined && model.includes('anthropic.');
-      return { api: anthropic && op === 'invoke' ? 'anthropic-messages' : undefined, model, stream: op === 'invoke-with-response-stream', provider: 'bedrock' };
+      return { api: anthropic ? 'anthropic-messages' : undefined, model, stream: op === 'invoke-with-response-stream', provider: 'bedrock' };
     }
   }
 

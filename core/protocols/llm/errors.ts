@@ -2,6 +2,7 @@
  * Refusals in each provider's own error shape, so the copilot's SDK raises its usual,
  * readable error ("403 … refused by Belay: …") instead of choking on a foreign body.
  */
+import { encodeEventStreamMessage } from './aws-eventstream.js';
 import type { LlmApi } from './types.js';
 
 export interface LlmErrorResponse {
@@ -80,6 +81,7 @@ export function llmErrorResponse(api: LlmApi, opts: { status: number; message: s
  * refused. Each form is one the official SDKs turn into a thrown API error.
  */
 export function llmStreamErrorFrame(api: LlmApi, message: string, opts: { framing?: 'sse' | 'json-array' | 'ndjson' } = {}): string {
+  if (api === 'ollama-chat' && opts.framing !== 'sse') opts = { ...opts, framing: 'ndjson' };
   switch (api) {
     case 'anthropic-messages':
       return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'permission_error', message } })}\n\n`;
@@ -98,4 +100,33 @@ export function llmStreamErrorFrame(api: LlmApi, message: string, opts: { framin
     default:
       return `data: ${JSON.stringify({ error: { message, type: 'permission_error', param: null, code: 'belay_refused' } })}\n\n`;
   }
+}
+
+export type StreamFraming = 'sse' | 'json-array' | 'ndjson' | 'eventstream';
+
+/**
+ * The same refusal as bytes, for any framing, including Bedrock's binary AWS event-stream
+ * (an exception message the AWS SDKs raise as a ValidationException with our text).
+ */
+export function llmStreamErrorBytes(api: LlmApi, message: string, opts: { framing?: StreamFraming } = {}): Uint8Array {
+  const enc = new TextEncoder();
+  if (opts.framing === 'eventstream' || (api === 'bedrock-converse' && opts.framing === undefined)) {
+    return encodeEventStreamMessage(
+      { ':message-type': 'exception', ':exception-type': 'validationException', ':content-type': 'application/json' },
+      enc.encode(JSON.stringify({ message })),
+    );
+  }
+  return enc.encode(llmStreamErrorFrame(api, message, { framing: opts.framing }));
+}
+
+/** The framing a response uses, from its content type (and the API, for bodies that do not say). */
+export function streamFramingOf(api: LlmApi, contentType: string | undefined): StreamFraming {
+  const ct = (contentType ?? '').toLowerCase();
+  if (ct.includes('text/event-stream')) return 'sse';
+  if (ct.includes('vnd.amazon.eventstream')) return 'eventstream';
+  if (ct.includes('ndjson')) return 'ndjson';
+  if (api === 'gemini' && ct.includes('json')) return 'json-array';
+  if (api === 'ollama-chat') return 'ndjson';
+  if (api === 'bedrock-converse') return 'eventstream';
+  return 'sse';
 }

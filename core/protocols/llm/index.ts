@@ -1,4 +1,4 @@
 export * from './types.js';
 export { llmParserFor } from './registry.js';
-export { llmErrorResponse, llmStreamErrorFrame } from './errors.js';
-export { costOf, loadPriceTable, type PriceTable, type ModelPrice } from './cost.js';
+export { llmErrorResponse, llmStreamErrorBytes, llmStreamErrorFrame, streamFramingOf, type LlmErrorResponse, type StreamFraming } from './errors.js';
+export { costOf, loadPriceTable, priceOf, type PriceTable, type ModelPrice } from './cost.js';

@@ -1,9 +1,10 @@
 import { createSseFramer, parseSseBlock, type SseFrame } from '../sse-framer.js';
 import type { FormatHandler } from './format-handler.js';
+import { createEventStreamFramer, type EventStreamMessage } from './aws-eventstream.js';
 import { createJsonArrayFramer } from './json-array-framer.js';
 import type { LlmFrame, LlmResponseParser, LlmResponseParserOptions, LlmStreamEvent } from './types.js';
 
-type Mode = 'sse' | 'json-array' | 'ndjson' | 'body';
+type Mode = 'sse' | 'json-array' | 'ndjson' | 'eventstream' | 'body';
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
@@ -15,6 +16,7 @@ function modeFromContentType(ct: string | undefined): Mode | undefined {
   if (!ct) return undefined;
   const t = ct.toLowerCase();
   if (t.includes('text/event-stream')) return 'sse';
+  if (t.includes('vnd.amazon.eventstream')) return 'eventstream';
   if (t.includes('ndjson') || t.includes('jsonl')) return 'ndjson';
   return undefined; // JSON bodies are told apart by their first byte ('[' array stream or '{' body)
 }
@@ -37,6 +39,7 @@ export function createFramedResponseParser(
   let pendingPrefix: Uint8Array[] = []; // whitespace seen before the mode could be told
   let sse: ReturnType<typeof createSseFramer> | undefined;
   let jsonArray: ReturnType<typeof createJsonArrayFramer> | undefined;
+  let eventStream: ReturnType<typeof createEventStreamFramer> | undefined;
   let ndjsonBuf: Uint8Array[] = [];
   let bodyChunks: Uint8Array[] = [];
   let bodyBytes = 0;
@@ -80,6 +83,41 @@ export function createFramedResponseParser(
     mode = m;
     if (m === 'sse') sse = createSseFramer();
     else if (m === 'json-array') jsonArray = createJsonArrayFramer();
+    else if (m === 'eventstream') eventStream = createEventStreamFramer();
+  };
+
+  // Bedrock: an event's payload is the event JSON (ConverseStream, named by :event-type),
+  // or {"bytes": base64 of the model vendor's own event} (InvokeModelWithResponseStream).
+  const onEventStreamMessage = (m: EventStreamMessage): LlmFrame => {
+    const events: LlmStreamEvent[] = [];
+    const kind = m.headers[':message-type'];
+    const text = decoder.decode(m.payload);
+    if (m.corrupt) {
+      state.setError('corrupt event-stream message', 'malformed', events);
+    } else if (kind === 'exception' || kind === 'error') {
+      let message = text;
+      try {
+        const parsed = JSON.parse(text) as { message?: unknown; Message?: unknown };
+        message = String(parsed.message ?? parsed.Message ?? text);
+      } catch {
+        // the payload is not JSON: keep it as the message
+      }
+      const type = m.headers[':exception-type'] ?? m.headers[':error-code'];
+      state.setError(message.slice(0, 500), typeof type === 'string' ? type : undefined, events);
+    } else if (text !== '') {
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        state.setError(`malformed stream message: ${text.slice(0, 120)}`, 'malformed', events);
+        return { raw: m.raw, events };
+      }
+      const bytes = (data as { bytes?: unknown } | null)?.bytes;
+      if (typeof bytes === 'string') handleJson(Buffer.from(bytes, 'base64').toString('utf8'), undefined, events);
+      else handler.onStreamMessage(data, typeof m.headers[':event-type'] === 'string' ? m.headers[':event-type'] : undefined, events);
+    }
+    noteTiming(events);
+    return { raw: m.raw, events };
   };
 
   if (mode !== undefined) setup(mode);
@@ -96,6 +134,8 @@ export function createFramedResponseParser(
           noteTiming(events);
           return { raw: f.raw, events };
         });
+      case 'eventstream':
+        return eventStream!.push(chunk).map(onEventStreamMessage);
       case 'ndjson': {
         const frames: LlmFrame[] = [];
         let start = 0;
@@ -176,6 +216,12 @@ export function createFramedResponseParser(
         if (rest.length > 0) {
           frames.push({ raw: rest, events: [] });
           if (rest.some((b) => !isSpace(b))) leftoverJunk = true;
+        }
+      } else if (mode === 'eventstream' && eventStream) {
+        const { rest } = eventStream.end();
+        if (rest.length > 0) {
+          frames.push({ raw: rest, events: [] });
+          leftoverJunk = true;
         }
       } else if (mode === 'ndjson' && ndjsonBuf.length > 0) {
         const raw = concat(ndjsonBuf);

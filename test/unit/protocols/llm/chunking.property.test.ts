@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anthropicMessagesParser } from '../../../../core/protocols/llm/anthropic-messages.js';
+import { bedrockConverseParser } from '../../../../core/protocols/llm/bedrock-converse.js';
 import { geminiParser } from '../../../../core/protocols/llm/gemini.js';
+import { ollamaChatParser } from '../../../../core/protocols/llm/ollama-chat.js';
 import { openaiChatParser } from '../../../../core/protocols/llm/openai-chat.js';
 import { openaiResponsesParser } from '../../../../core/protocols/llm/openai-responses.js';
 import type { LlmParser, LlmResponseParserOptions } from '../../../../core/protocols/llm/types.js';
@@ -9,6 +11,7 @@ import { chunked, fixture, runParser } from '../../../helpers/llm-fixtures.js';
 
 const SSE: LlmResponseParserOptions = { stream: true, contentType: 'text/event-stream' };
 const JSON_BODY: LlmResponseParserOptions = { stream: false, contentType: 'application/json' };
+const EVENTSTREAM: LlmResponseParserOptions = { stream: true, contentType: 'application/vnd.amazon.eventstream' };
 
 const cases: [LlmParser, string, LlmResponseParserOptions][] = [
   [openaiChatParser, 'openai-chat/stream-parallel-tools.sse', SSE],
@@ -26,6 +29,11 @@ const cases: [LlmParser, string, LlmResponseParserOptions][] = [
   [geminiParser, 'gemini/stream-array-truncated.json', { stream: true }],
   [geminiParser, 'gemini/stream.sse', SSE],
   [geminiParser, 'gemini/nonstream-tools.json', JSON_BODY],
+  [bedrockConverseParser, 'bedrock/converse-stream-tools.bin', EVENTSTREAM],
+  [bedrockConverseParser, 'bedrock/converse-stream-throttled.bin', EVENTSTREAM],
+  [anthropicMessagesParser, 'bedrock/invoke-stream-anthropic.bin', EVENTSTREAM],
+  [ollamaChatParser, 'ollama/chat-stream-tools.ndjson', { stream: true, contentType: 'application/x-ndjson' }],
+  [ollamaChatParser, 'ollama/chat-stream-tools.ndjson', { stream: true }],
 ];
 
 const sizes = fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 6 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicMessagesParser } from '../../../../core/protocols/llm/anthropic-messages.js';
+import { bedrockConverseParser } from '../../../../core/protocols/llm/bedrock-converse.js';
+import { ollamaChatParser } from '../../../../core/protocols/llm/ollama-chat.js';
 import { geminiParser } from '../../../../core/protocols/llm/gemini.js';
 import { openaiChatParser } from '../../../../core/protocols/llm/openai-chat.js';
 import { openaiResponsesParser } from '../../../../core/protocols/llm/openai-responses.js';
@@ -251,16 +253,18 @@ describe('Gemini', () => {
 });
 
 describe('bad input never throws', () => {
-  const parsers = [openaiChatParser, openaiResponsesParser, anthropicMessagesParser, geminiParser];
+  const parsers = [openaiChatParser, openaiResponsesParser, anthropicMessagesParser, geminiParser, bedrockConverseParser, ollamaChatParser];
   const inputs = ['', '   ', 'not json at all', '{"broken": ', '[{"a":1}, {"b"', 'data: {"x":\n\n', '\u0000\u0001\u0002', '<html>502 Bad Gateway</html>'];
   for (const p of parsers) {
     for (const input of inputs) {
       for (const stream of [true, false]) {
         it(`${p.api} stream=${stream} ${JSON.stringify(input).slice(0, 24)}`, () => {
           const bytes = enc.encode(input);
-          const run = runParser(p, [bytes], { stream });
-          expect(new TextDecoder().decode(run.raw)).toBe(input);
-          expect(run.summary.truncated || run.summary.error !== undefined).toBe(true);
+          for (const contentType of [undefined, 'text/event-stream', 'application/json', 'application/vnd.amazon.eventstream', 'application/x-ndjson']) {
+            const run = runParser(p, [bytes], { stream, contentType });
+            expect(Buffer.from(run.raw).equals(Buffer.from(bytes))).toBe(true);
+            expect(run.summary.truncated || run.summary.error !== undefined).toBe(true);
+          }
         });
       }
     }
@@ -271,6 +275,8 @@ describe('registry', () => {
   it('returns the parser for each supported API and undefined otherwise', () => {
     expect(llmParserFor('openai-chat')).toBe(openaiChatParser);
     expect(llmParserFor('gemini')).toBe(geminiParser);
+    expect(llmParserFor('bedrock-converse')).toBe(bedrockConverseParser);
+    expect(llmParserFor('ollama-chat')).toBe(ollamaChatParser);
     expect(llmParserFor(undefined)).toBeUndefined();
   });
 });

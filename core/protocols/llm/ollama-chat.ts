@@ -1,0 +1,83 @@
+/**
+ * Ollama's native chat API (`POST /api/chat`, port 11434). It streams by default, as
+ * newline-delimited JSON (application/x-ndjson): one object per line with
+ * `message.content` / `message.tool_calls` (arguments as an object, each call whole),
+ * ending with a `done: true` line carrying `done_reason` and token counts.
+ * Ollama's OpenAI-compatible /v1 endpoints are read by the OpenAI chat parser instead.
+ */
+import { parseChatRequest } from './openai-chat.js';
+import { arr, num, obj, str, SummaryState, type FormatHandler } from './format-handler.js';
+import { createFramedResponseParser } from './response-parser.js';
+import type { LlmParser, LlmRequestFacts, LlmStreamEvent } from './types.js';
+
+export function parseOllamaRequest(body: unknown): LlmRequestFacts {
+  const facts = parseChatRequest(body);
+  const b = obj(body);
+  facts.stream = b.stream !== false; // Ollama streams unless told not to
+  // Tool results name their tool with `tool_name` rather than an id.
+  let i = 0;
+  for (const m of arr(b.messages)) {
+    const msg = obj(m);
+    if (msg.role !== 'tool') continue;
+    const r = facts.toolResults[i++];
+    const name = str(msg.tool_name);
+    if (r && name && !r.name) r.name = name;
+  }
+  return facts;
+}
+
+class OllamaHandler implements FormatHandler {
+  readonly state = new SummaryState();
+  private done = false;
+
+  onStreamMessage(data: unknown, _event: string | undefined, out: LlmStreamEvent[]): void {
+    const line = obj(data);
+    if (line.error !== undefined) {
+      this.state.setError(typeof line.error === 'string' ? line.error : JSON.stringify(line.error), undefined, out);
+      this.done = true; // an error line is Ollama's last word
+      return;
+    }
+    this.state.model ??= str(line.model);
+    const msg = obj(line.message);
+    this.state.text(msg.thinking, out, true);
+    this.state.text(msg.content, out);
+    for (const t of arr(msg.tool_calls)) {
+      const fn = obj(obj(t).function);
+      const key = `t${this.state.calls.done.length}`;
+      const args = typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {});
+      this.state.calls.start(key, { id: str(obj(t).id), name: str(fn.name) ?? '', args }, out);
+      this.state.calls.finish(key, out);
+    }
+    if (line.done === true) {
+      this.done = true;
+      this.state.stopReason = str(line.done_reason);
+      const input = num(line.prompt_eval_count);
+      const output = num(line.eval_count);
+      if (input !== undefined) this.state.usage.inputTokens = input;
+      if (output !== undefined) this.state.usage.outputTokens = output;
+      out.push({ type: 'done' });
+    }
+  }
+
+  onDoneSentinel(): void {
+    // Not part of Ollama's format.
+  }
+
+  onBody(data: unknown, out: LlmStreamEvent[]): void {
+    this.onStreamMessage(data, undefined, out);
+  }
+
+  finish(): void {
+    // Calls come whole: nothing to close.
+  }
+
+  complete(): boolean {
+    return this.done;
+  }
+}
+
+export const ollamaChatParser: LlmParser = {
+  api: 'ollama-chat',
+  parseRequest: parseOllamaRequest,
+  createResponseParser: (opts) => createFramedResponseParser(new OllamaHandler(), { ...opts, ndjsonWhenStreaming: true }),
+};
