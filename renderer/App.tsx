@@ -16,13 +16,22 @@ type Tab = (typeof tabs)[number];
 const tabLabel: Record<Tab, string> = { traffic: 'Traffic', approvals: 'Approvals', inventory: 'Inventory', policy: 'Policy', usage: 'Usage', connect: 'Connect', settings: 'Settings' };
 const stateLabel = { guarding: 'Guarding', paused: 'Paused', attention: 'Waiting for you', error: 'Error' } as const;
 
-function initialTab(): Tab {
-  const t = location.hash.replace(/^#/, '') as Tab;
-  return tabs.includes(t) ? t : 'traffic';
+function asTab(t: string | null | undefined): Tab | undefined {
+  return tabs.includes(t as Tab) ? (t as Tab) : undefined;
 }
 
-export function App({ api }: { api: Api }) {
-  const [tab, setTab] = useState<Tab>(initialTab);
+export function App({ api, startTab }: { api: Api; startTab?: string | null }) {
+  const [tab, setTab] = useState<Tab>(() => asTab(startTab) ?? asTab(location.hash.replace(/^#/, '')) ?? 'traffic');
+
+  // The tray opens sections by changing the fragment (#connect, #approvals).
+  useEffect(() => {
+    const onHash = () => {
+      const t = asTab(location.hash.replace(/^#/, ''));
+      if (t) setTab(t);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const [status, setStatus] = useState<StatusResponse>();
   const [live, setLive] = useState<LiveState>('connecting');
   const [pending, setPending] = useState<PendingApproval[]>([]);

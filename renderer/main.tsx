@@ -4,7 +4,7 @@ import { App } from './App.js';
 import { Api, takeFragment } from './lib/api.js';
 import './styles.css';
 
-const { token } = takeFragment();
+const { token, params } = takeFragment();
 const root = createRoot(document.getElementById('root')!);
 if (!token) {
   root.render(
@@ -16,7 +16,7 @@ if (!token) {
 } else {
   root.render(
     <StrictMode>
-      <App api={new Api(token)} />
+      <App api={new Api(token)} startTab={params.get('tab')} />
     </StrictMode>,
   );
 }
