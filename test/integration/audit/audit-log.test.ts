@@ -173,6 +173,27 @@ describe('AuditLog files and failures', () => {
     expect(ids.map((id) => log.get(id)?.seq)).toEqual([1, 2]);
   }, 20_000);
 
+  it('a full disk keeps events queued with a clear error, and they land once there is room', () => {
+    const file = freshDb();
+    const log = openLog(file, { batchMs: 10_000 });
+    const errors: string[] = [];
+    log.onError((err) => errors.push(err.message));
+    log.append(sampleEvent(0));
+    log.flush();
+    // SQLite's own size cap gives the same SQLITE_FULL a full disk does.
+    const pages = Number(log.db.pragma('page_count', { simple: true }));
+    log.db.pragma(`max_page_count = ${pages}`);
+    const big = 'x'.repeat(20_000);
+    const ids = [log.append(sampleEvent(1, { data: { big } })).id, log.append(sampleEvent(2, { data: { big } })).id];
+    expect(() => log.flush()).toThrow(/disk holding the audit database .* is full.*pending events are kept/);
+    expect(errors).toHaveLength(1);
+    expect(log.stats()).toMatchObject({ pending: 2, count: 1 });
+    log.db.pragma('max_page_count = 1073741823');
+    log.flush();
+    expect(ids.map((id) => log.get(id)?.seq)).toEqual([2, 3]);
+    expect(verifyChain(log.db)).toMatchObject({ ok: true, count: 3 });
+  });
+
   it('past the bound, drops the oldest events and records how many', () => {
     const file = freshDb();
     const log = openLog(file, { batchMs: 10_000, busyTimeoutMs: 20, maxPending: 5 });
