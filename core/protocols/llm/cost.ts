@@ -27,6 +27,8 @@ export interface PriceTable {
   providers: Record<string, ProviderPrices>;
   /** Resellers priced like another provider's table (azure-openai → openai). */
   providerPrices?: Record<string, string>;
+  /** Providers billed by subscription (GitHub Copilot): never priced per token. */
+  subscription?: { providers: string[] };
 }
 
 let cached: PriceTable | undefined;
@@ -105,6 +107,7 @@ export function priceOf(provider: string | undefined, model: string | undefined,
   if (!model) return undefined;
   let m = model.trim().toLowerCase().replace(/^models\//, '');
   let prov = (provider ?? '').toLowerCase();
+  if (table.subscription?.providers.includes(prov)) return undefined;
 
   if (prov === 'bedrock') {
     m = m.replace(/^arn:.*\//, '').replace(BEDROCK_REGION, '');
@@ -124,7 +127,6 @@ export function priceOf(provider: string | undefined, model: string | undefined,
 
   const own = table.providers[prov];
   if (own) return lookup(own, m);
-  if (prov === 'groq') return undefined;
   // An unknown or generic OpenAI-compatible endpoint (a corporate gateway, a relay):
   // price by model name, but only when exactly one of the big tables knows it.
   const hits = ['openai', 'anthropic', 'google', 'mistral', 'deepseek']

@@ -50,6 +50,10 @@ describe('costOf', () => {
     expect(costOf(undefined, undefined, { inputTokens: 10 })).toBe('unknown');
   });
 
+  it('subscription-billed providers are never priced per token', () => {
+    expect(costOf('github-copilot', 'gpt-4.1', { inputTokens: 1000, outputTokens: 100 })).toBe('unknown');
+  });
+
   it('unknown token counts give unknown', () => {
     expect(costOf('openai', 'gpt-4o', {})).toBe('unknown');
   });
