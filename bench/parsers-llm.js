@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Events per second each LLM response parser sustains on a large generated stream, fed
-// in 4 KiB chunks as the proxy would see it. Runs on the compiled code: `npx tsc -b`
+// in 4 KiB chunks as the proxy would see it; then classify() + attributeClient() per request. Runs on the compiled code: `npx tsc -b`
 // first, then `node bench/parsers-llm.js [--events N] [--json]`.
-// Exported as benchParsersLlm() so bench/run.js can include it in `npm run bench`.
+// Exported as benchParsersLlm() and benchClassify() so bench/run.js can include them in `npm run bench`.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
@@ -92,6 +92,32 @@ export async function benchParsersLlm({ events = 50_000, rounds = 5 } = {}) {
   return results;
 }
 
+/** Calls per second of classify() + attributeClient(), the per-request hot path. */
+export async function benchClassify({ iterations = 200_000 } = {}) {
+  const { classify } = await import('../dist/core/protocols/classify.js');
+  const { attributeClient } = await import('../dist/core/protocols/client-attribution.js');
+  const big = Buffer.from(JSON.stringify({ model: 'claude-sonnet-4-5', stream: true, max_tokens: 8192, messages: Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: 'x'.repeat(2000) })) }));
+  const shapes = [
+    ['openai chat, small body', { method: 'POST', host: 'api.openai.com', path: '/v1/chat/completions', headers: { 'user-agent': 'OpenAI/JS 6.30.1', 'x-stainless-lang': 'js' } }, Buffer.from('{"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"hi"}]}')],
+    ['anthropic, 80 KB body', { method: 'POST', host: 'api.anthropic.com', path: '/v1/messages', headers: { 'user-agent': 'claude-cli/2.0.14 (external, cli)', 'anthropic-version': '2023-06-01' } }, big],
+    ['mcp tools/call', { method: 'POST', host: '127.0.0.1:3000', path: '/mcp', headers: { accept: 'application/json, text/event-stream', 'mcp-session-id': 'abc' } }, Buffer.from('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"x","arguments":{}}}')],
+    ['plain GET', { method: 'GET', host: 'example.com', path: '/index.html', headers: { 'user-agent': 'Mozilla/5.0' } }, undefined],
+  ];
+  const results = [];
+  for (const [name, meta, body] of shapes) {
+    const n = body && body.length > 10_000 ? Math.max(1000, iterations / 100) : iterations;
+    for (let i = 0; i < 1000; i++) classify(meta, body);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      classify(meta, body);
+      attributeClient(meta.headers);
+    }
+    const ms = performance.now() - t0;
+    results.push({ shape: name, callsPerSec: Math.round(n / (ms / 1000)), usPerCall: Math.round((ms * 1000 / n) * 100) / 100 });
+  }
+  return results;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--events');
@@ -106,6 +132,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     else {
       console.log(`LLM response parsers, ${events} events per stream, ${CHUNK}-byte chunks (best of 5):`);
       for (const r of results) console.log(`  ${r.parser.padEnd(20)} ${String(r.eventsPerSec).padStart(10)} events/s  ${String(r.mbPerSec).padStart(6)} MB/s  ${r.usPerEvent} µs/event`);
+    }
+    const classifyResults = await benchClassify();
+    if (args.includes('--json')) console.log(JSON.stringify(classifyResults, null, 2));
+    else {
+      console.log('classify() + attributeClient() per request:');
+      for (const r of classifyResults) console.log(`  ${r.shape.padEnd(26)} ${String(r.callsPerSec).padStart(10)} calls/s  ${r.usPerCall} µs/call`);
     }
   } catch (err) {
     if (err?.code === 'ERR_MODULE_NOT_FOUND') console.error('Compiled code not found: run `npx tsc -b` first.');
