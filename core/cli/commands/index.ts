@@ -9,6 +9,9 @@ import { register as registerOpen } from './open.js';
 import { register as registerInventory } from './inventory.js';
 import { register as registerLog } from './log.js';
 import { register as registerSiem } from './siem.js';
+import { register as registerPolicy } from './policy.js';
+import { register as registerApprovals } from './approvals.js';
+import { register as registerPause } from './pause.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
@@ -25,4 +28,7 @@ export function registerCommands(program: Command): void {
   registerInventory(program);
   registerLog(program);
   registerSiem(program);
+  registerPolicy(program);
+  registerApprovals(program);
+  registerPause(program);
 }
