@@ -13,6 +13,8 @@ export interface TrayView {
 
 /** What the tray shows for a core status (undefined: the core is not reachable). */
 export function trayView(status: StatusResponse | undefined, coreError?: string): TrayView {
+  // Not yet heard from the core: grey, never the "guarding" icon before it is true.
+  if (!status && !coreError) return { icon: 'paused', statusLine: 'Belay is starting…', title: '' };
   if (!status) return { icon: 'error', statusLine: `Belay is not guarding: ${coreError ?? 'the core is not running'}`, title: '!' };
   const missed = status.missedApprovals > 0 ? ` · ${status.missedApprovals} missed` : '';
   switch (status.state) {

@@ -16,8 +16,8 @@ export function setupTray(opts: { resourcesDir: string; actions: MenuActions; st
     if (platform === 'darwin') img.setTemplateImage(true);
     return img;
   };
-  const tray = new Tray(image('guarding'));
-  let lastIcon = 'guarding';
+  const tray = new Tray(image('paused'));
+  let lastIcon = '';
   let state: LinkState = { pending: [] };
   tray.on('click', () => opts.actions.openDashboard());
 
