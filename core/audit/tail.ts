@@ -16,7 +16,7 @@ export const renderJson: TailRenderer = (events) => events.map((e) => JSON.strin
 
 /** "2026-01-02 03:04:05.006Z  cursor  llm.request  openai gpt-4o  200  allow  120ms" */
 export function formatEventLine(e: AuditEvent): string {
-  const where = [e.provider ?? e.server ?? e.host, e.tool ?? e.model].filter(Boolean).join(' ');
+  const where = [e.provider ?? e.server ?? e.host, e.tool ?? e.model ?? (e.host ? e.path : undefined)].filter(Boolean).join(' ');
   const decision = e.decision === 'allow' ? 'allow' : e.decision.toUpperCase();
   const by = e.decidedBy && e.decision !== 'allow' ? `(${e.decidedBy})` : '';
   const cols = [

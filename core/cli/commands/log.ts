@@ -8,6 +8,7 @@ import { EXPORT_FORMATS, exportEvents, type ExportFormat, type ExportResult } fr
 import { renderJson, renderLines, tail } from '../../audit/tail.js';
 import { verifyChain } from '../../audit/verify.js';
 import { belayPaths } from '../../paths.js';
+import { UsageError } from '../errors.js';
 import { parseChoice, parseTime } from '../parse.js';
 
 /** `belay log …`: read the audit log straight from the database (Belay need not be running). */
@@ -81,7 +82,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write to this file (and its chain to FILE.chain.json) instead of stdout')
     .action(async (opts: { format: ExportFormat; since?: number; until?: number; out?: string }) => {
       if (opts.since !== undefined && opts.until !== undefined && opts.since > opts.until) {
-        throw new InvalidArgumentError('--since is after --until: nothing could match.');
+        throw new UsageError('--since is after --until: nothing could match. Swap them.');
       }
       if (opts.out) checkOutPath(opts.out);
       const db = await openForReading(false, { allowMissing: true });
@@ -168,13 +169,21 @@ async function exportToFile(db: Database | undefined, format: ExportFormat, sinc
 }
 
 async function exportToStdout(db: Database | undefined, format: ExportFormat, since: number | undefined, until: number | undefined): Promise<void> {
+  // A reader that goes away (e.g. `| head`) is how the user stops an export: EPIPE ends
+  // it quietly instead of crashing on an unhandled stream error.
+  let pipeError: NodeJS.ErrnoException | undefined;
+  const onError = (err: NodeJS.ErrnoException) => {
+    pipeError = err;
+  };
+  process.stdout.on('error', onError);
   try {
     const result = await runExport(db, format, since, until, process.stdout);
     // CSV has no place for the chain inside the data; say it on stderr.
     if (format === 'csv') process.stderr.write(`belay: chain ${JSON.stringify(result.chain)}\n`);
   } catch (err) {
-    // The reader went away (e.g. `| head`): that is how the user stops an export.
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
+    if (pipeError?.code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'EPIPE') return;
     throw err;
+  } finally {
+    process.stdout.off('error', onError);
   }
 }

@@ -31,7 +31,7 @@ describe('belay log tail', () => {
       expect(lines).toHaveLength(3);
       expect(lines[0]).toMatch(/^2026-03-03 10:00:27\.000Z\s+cursor\s+llm\.request\s+openai gpt-4o\s+200\s+allow\s+147ms$/);
       expect(lines[1]).toMatch(/claude-desktop\s+mcp\.tool_call\s+filesystem read_file\s+-\s+ASK\(human\)\s+3ms/);
-      expect(lines[2]).toMatch(/curl\s+http\s+example\.com\s+404\s+allow\s+-\s+error: upstream said 404/);
+      expect(lines[2]).toMatch(/curl\s+http\s+example\.com \/page\/29\s+404\s+allow\s+-\s+error: upstream said 404/);
     });
 
     it('--json, --client and --type filter and print whole events', async () => {
