@@ -83,6 +83,9 @@ describe('belay log export', () => {
     expect((await runBelay('log', 'export', '--format', 'xml')).code).toBe(2);
     expect((await runBelay('log', 'export')).code).toBe(2);
     expect((await runBelay('log', 'export', '--format', 'csv', '--since', 'yesterday-ish')).code).toBe(2);
+    const swapped = await runBelay('log', 'export', '--format', 'csv', '--since', '2026-02-02', '--until', '2026-01-01');
+    expect(swapped.code).toBe(2);
+    expect(swapped.stderr).toMatch(/--since is after --until/);
     const dir = await runBelay('log', 'export', '--format', 'csv', '--out', outDir);
     expect(dir.code).toBe(1);
     expect(dir.stderr).toMatch(/is a folder; give a file name/);
