@@ -94,8 +94,9 @@ class ChatHandler implements FormatHandler {
       this.state.setError(e.message, e.type, out);
       return;
     }
-    this.state.model ??= str(chunk.model);
-    this.state.responseId ??= str(chunk.id);
+    // Azure opens with a prompt_filter_results chunk whose model and id are empty strings.
+    this.state.model ??= str(chunk.model) || undefined;
+    this.state.responseId ??= str(chunk.id) || undefined;
     const usage = isObj(chunk.usage) ? chunk.usage : isObj(obj(chunk.x_groq).usage) ? obj(chunk.x_groq).usage : undefined;
     if (isObj(usage)) mergeUsage(this.state.usage, chatUsage(usage));
     for (const c of arr(chunk.choices)) {

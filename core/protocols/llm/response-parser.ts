@@ -69,9 +69,22 @@ export function createFramedResponseParser(
     handler.onStreamMessage(data, sseEvent, out);
   };
 
+  let sawSseData = false;
+  const parseBodyInto = (bytes: Uint8Array, out: LlmStreamEvent[]): boolean => {
+    let data: unknown;
+    try {
+      data = JSON.parse(decoder.decode(bytes));
+    } catch {
+      return false; // not JSON either: the caller treats the bytes as a cut-off event
+    }
+    handler.onBody(data, out);
+    return true;
+  };
+
   const onSseFrame = (f: SseFrame): LlmFrame => {
     const events: LlmStreamEvent[] = [];
     if (f.data !== '') {
+      sawSseData = true;
       if (f.data.trim() === '[DONE]') handler.onDoneSentinel(events);
       else handleJson(f.data, f.event, events);
     }
@@ -204,7 +217,11 @@ export function createFramedResponseParser(
         if (rest.length > 0) {
           // An event cut off before its blank line: read what it holds, leniently.
           const f = parseSseBlock(rest);
-          if (f.data !== '' && hasLineEnd(rest)) {
+          const first = rest.findIndex((b) => !isSpace(b));
+          if (!sawSseData && first >= 0 && rest[first] === 0x7b /* { */ && parseBodyInto(rest, tail)) {
+            // Not SSE at all: a JSON error body sent with an event-stream content type.
+            frames.push({ raw: rest, events: [] });
+          } else if (f.data !== '' && hasLineEnd(rest)) {
             frames.push(onSseFrame(f));
           } else {
             frames.push({ raw: rest, events: [] });

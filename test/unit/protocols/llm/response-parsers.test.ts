@@ -105,6 +105,20 @@ describe('OpenAI chat completions', () => {
     expect(run.summary.usage).toEqual({ inputTokens: 40, outputTokens: 9 });
   });
 
+  it('Azure: the empty prompt_filter_results chunk does not blank the model', () => {
+    const input = enc.encode(
+      'data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}\n\n' +
+        'data: {"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop","content_filter_results":{}}],"created":1753712345,"id":"chatcmpl-az1","model":"gpt-4o-2024-11-20","object":"chat.completion.chunk"}\n\ndata: [DONE]\n\n',
+    );
+    expect(runParser(openaiChatParser, [input], SSE).summary).toMatchObject({ model: 'gpt-4o-2024-11-20', responseId: 'chatcmpl-az1', truncated: false });
+  });
+
+  it('a JSON error body sent with an event-stream content type is still read', () => {
+    const run = runParser(anthropicMessagesParser, [fixture('anthropic/error-overloaded.json')], SSE);
+    expect(run.summary).toMatchObject({ error: 'Overloaded', errorType: 'overloaded_error', truncated: false });
+    expect(Buffer.from(run.raw).equals(Buffer.from(fixture('anthropic/error-overloaded.json')))).toBe(true);
+  });
+
   it('malformed data lines are recorded, not thrown', () => {
     const run = runParser(openaiChatParser, [enc.encode('data: {"choices":[\n\ndata: [DONE]\n\n')], SSE);
     expect(run.summary.error).toMatch(/malformed stream message/);
