@@ -1,0 +1,49 @@
+import type { NewAuditEvent } from '../../shared/events.js';
+import type { Verdict } from '../pipeline/verdict.js';
+
+/**
+ * What the proxy knows about one request/response as it passes. Protocol analysis
+ * (LLM, MCP, A2A) attaches an observer that sees the decoded response bytes and adds its
+ * facts to the audit event when the flow ends.
+ */
+export interface ResponseObserver {
+  onHead?(status: number, headers: Record<string, string | string[] | undefined>): void;
+  /** Decoded (content-encoding removed) response bytes, in order, as they pass. */
+  onData(chunk: Uint8Array): void;
+  /** The flow ended (complete, aborted or failed): return facts to merge into its audit event(s). */
+  finish(outcome: FlowOutcome): FlowFacts;
+}
+
+export interface FlowOutcome {
+  status?: number;
+  error?: string;
+  aborted: boolean;
+  endedAt: number;
+}
+
+/** Facts a protocol adds: fields of the flow's own event, plus any extra events (e.g. tool.changed). */
+export interface FlowFacts {
+  event?: Partial<NewAuditEvent>;
+  extraEvents?: NewAuditEvent[];
+}
+
+export interface ProxyFlow {
+  id: string;
+  startedAt: number;
+  method: string;
+  url: string;
+  host: string;
+  /** Path with query, credentials in the query already redacted. */
+  path: string;
+  client: string;
+  /** Base event fields decided at request time (protocol, type, provider, model...). */
+  base: Partial<NewAuditEvent>;
+  bytesIn?: number;
+  bytesOut: number;
+  status?: number;
+  error?: string;
+  verdict?: Verdict;
+  observer?: ResponseObserver;
+  /** True once the event is written, so late mockttp events cannot write it twice. */
+  done: boolean;
+}

@@ -1,0 +1,325 @@
+import zlib from 'node:zlib';
+import type { Transform } from 'node:stream';
+import * as mockttp from 'mockttp';
+import type { NewAuditEvent } from '../../shared/events.js';
+import type { Guard, Verdict } from '../pipeline/verdict.js';
+import type { Settings } from '../settings.js';
+import type { Analyzer, RequestHead } from './analyzer.js';
+import type { LocalCa } from './ca.js';
+import type { ProxyFlow } from './flow.js';
+import { HeadMatcher } from './head-matcher.js';
+import { installIpSanFix } from './leaf-san.js';
+import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
+import { redactUrl } from '../audit/redact.js';
+import { describeUpstreamError, installUpstreamErrorResponses } from './upstream-errors.js';
+import { upstreamProxy, upstreamTrustedCAs } from './upstream.js';
+
+export interface ProxyDeps {
+  ca: LocalCa;
+  settings: Settings;
+  guard: Guard;
+  analyzer: Analyzer;
+  audit: { append(e: NewAuditEvent): { id: string } };
+  /** Client app id from request headers (User-Agent and friends). */
+  attributeClient(headers: Record<string, string | string[] | undefined>): string;
+  warn(message: string): void;
+}
+
+export interface RunningProxy {
+  port: number;
+  url: string;
+  /** Flows in progress (for status and the soak test's leak check). */
+  activeFlows(): number;
+  stop(): Promise<void>;
+}
+
+export class PortBusyError extends Error {}
+
+/**
+ * The local MITM proxy: mockttp with Belay's CA, bound to 127.0.0.1 only. LLM, MCP and A2A
+ * requests have their (JSON) body read so the guard can judge them before they leave;
+ * everything else streams straight through. Responses are never buffered: they are
+ * observed chunk by chunk through mockttp's body-data events as they pass.
+ */
+export async function startProxy(deps: ProxyDeps, port: number): Promise<RunningProxy> {
+  installIpSanFix();
+  installUpstreamErrorResponses();
+  const proxySettings = deps.settings.proxy;
+  const server = mockttp.getLocal({
+    https: {
+      cert: deps.ca.cert,
+      key: deps.ca.key,
+      tlsPassthrough: proxySettings.tlsPassthrough.map((hostname) => ({ hostname })),
+    },
+    http2: 'fallback',
+    passthrough: ['unknown-protocol'],
+    recordTraffic: false,
+    suggestChanges: false,
+    cors: false,
+    maxBodySize: proxySettings.maxInspectBytes,
+  });
+
+  const upstream = upstreamProxy(proxySettings, port);
+  if (upstream.warning) deps.warn(upstream.warning);
+  const passthroughOptions = {
+    additionalTrustedCAs: upstreamTrustedCAs(proxySettings),
+    proxyConfig: upstream.setting,
+  };
+
+  const flows = new Map<string, ProxyFlow>();
+  const decoders = new Map<string, Transform>();
+
+  const headOf = (req: mockttp.Request): Omit<RequestHead, 'client' | 'id'> => {
+    const url = new URL(req.url);
+    return {
+      method: req.method,
+      url: req.url,
+      host: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: `${url.pathname}${url.search}`,
+      headers: req.headers,
+    };
+  };
+
+  const openFlow = (req: mockttp.Request): ProxyFlow => {
+    let flow = flows.get(req.id);
+    if (flow) return flow;
+    const head = headOf(req);
+    flow = {
+      id: req.id,
+      startedAt: req.timingEvents.startTime,
+      method: req.method,
+      url: req.url,
+      host: head.host,
+      path: redactUrl(head.path),
+      client: deps.attributeClient(req.headers),
+      base: {},
+      bytesOut: 0,
+      done: false,
+    };
+    const contentLength = Number(req.headers['content-length']);
+    if (Number.isFinite(contentLength)) flow.bytesIn = contentLength;
+    flows.set(req.id, flow);
+    return flow;
+  };
+
+  const finishFlow = (flow: ProxyFlow, aborted: boolean, error?: string): void => {
+    if (flow.done) return;
+    flow.done = true;
+    flows.delete(flow.id);
+    const decoder = decoders.get(flow.id);
+    decoders.delete(flow.id);
+    const write = () => {
+      const endedAt = Date.now();
+      let facts: ReturnType<NonNullable<ProxyFlow['observer']>['finish']> = {};
+      try {
+        facts = flow.observer?.finish({ status: flow.status, error: error ?? flow.error, aborted, endedAt }) ?? {};
+      } catch (err) {
+        deps.warn(`protocol analysis failed for ${flow.method} ${flow.host}${flow.path}: ${(err as Error).message}`);
+      }
+      const verdict = flow.verdict;
+      const event: NewAuditEvent = {
+        type: 'http',
+        protocol: 'http',
+        transport: 'proxy',
+        client: flow.client,
+        startedAt: flow.startedAt,
+        method: flow.method,
+        host: flow.host,
+        path: flow.path,
+        status: flow.status,
+        latencyMs: Math.max(0, endedAt - flow.startedAt),
+        bytesIn: flow.bytesIn,
+        bytesOut: flow.bytesOut,
+        decision: verdict?.decision ?? 'allow',
+        decidedBy: verdict?.decidedBy ?? 'default',
+        rule: verdict?.rule,
+        risk: verdict?.risk,
+        error: error ?? flow.error,
+        ...flow.base,
+        ...facts.event,
+        data: {
+          ...(flow.base.data ?? {}),
+          ...(facts.event?.data ?? {}),
+          ...(verdict && verdict.findings.length ? { findings: verdict.findings.map(stripSecretValues) } : {}),
+          ...(verdict?.heldMs ? { heldMs: verdict.heldMs } : {}),
+          ...(verdict?.approvalId ? { approvalId: verdict.approvalId } : {}),
+          ...(aborted && !error ? { aborted: true } : {}),
+        },
+      };
+      deps.audit.append(event);
+      for (const extra of facts.extraEvents ?? []) deps.audit.append(extra);
+    };
+    if (decoder) {
+      decoder.once('end', write);
+      decoder.once('error', write);
+      decoder.end();
+    } else {
+      write();
+    }
+  };
+
+  const feedResponse = (flow: ProxyFlow, chunk: Uint8Array) => {
+    if (!flow.observer) return;
+    const decoder = decoders.get(flow.id);
+    if (decoder) decoder.write(chunk);
+    else flow.observer.onData(chunk);
+  };
+
+  // Guarded route: LLM / MCP / A2A requests with a JSON body are judged before they leave.
+  await server.addRequestRule({
+    matchers: [new HeadMatcher((req) => deps.analyzer.needsBody(headOf(req)), 'LLM, MCP or A2A request with a body')],
+    steps: [
+      new mockttp.requestSteps.PassThroughStep({
+        ...passthroughOptions,
+        beforeRequest: async (req) => {
+          const flow = openFlow(req);
+          const body = req.body.buffer;
+          const declared = Number(req.headers['content-length']);
+          const truncated = Number.isFinite(declared) && declared > body.length;
+          flow.bytesIn = Number.isFinite(declared) ? declared : body.length;
+          let decoded: Buffer | undefined;
+          try {
+            decoded = truncated ? undefined : await req.body.getDecodedBuffer();
+          } catch {
+            decoded = undefined;
+          }
+          const analysis = deps.analyzer.analyze({ ...headOf(req), id: req.id, client: flow.client }, decoded, truncated || decoded === undefined);
+          flow.base = { ...analysis.base, data: { ...(analysis.base.data ?? {}), ...(truncated ? { bodyInspected: false } : {}) } };
+          flow.observer = analysis.observer;
+          if (analysis.actions.length === 0) return;
+          const verdicts: Verdict[] = [];
+          for (const action of analysis.actions) verdicts.push(await deps.guard.decide(action));
+          flow.verdict = worstVerdict(verdicts);
+          if (verdicts.some((v) => v.outcome === 'deny')) {
+            const refusal = analysis.refuse?.(verdicts) ?? {
+              status: 403,
+              headers: { 'content-type': 'text/plain; charset=utf-8' },
+              body: 'Blocked by Belay.\n',
+            };
+            return { response: { statusCode: refusal.status, headers: refusal.headers, body: refusal.body } };
+          }
+          const secrets = verdicts.flatMap((v) => v.redactions ?? []);
+          if (secrets.length && analysis.redact) {
+            const replaced = analysis.redact(secrets);
+            if (replaced) return { body: replaced };
+          }
+          return undefined;
+        },
+      }),
+    ],
+  });
+  await server.forAnyWebSocket().thenPassThrough(passthroughOptions);
+  await server.forUnmatchedRequest().thenPassThrough(passthroughOptions);
+
+  // Observation: every request gets a flow; body-less protocol requests (GET streams,
+  // DELETE) are analysed from their head.
+  await server.on('request-initiated', (req) => {
+    const flow = openFlow(req);
+    const head = headOf(req);
+    if (!deps.analyzer.needsBody(head) && Object.keys(flow.base).length === 0) {
+      const analysis = deps.analyzer.analyze({ ...head, id: req.id, client: flow.client });
+      flow.base = analysis.base;
+      flow.observer = analysis.observer;
+    }
+  });
+  await server.on('response-initiated', (res) => {
+    const flow = flows.get(res.id);
+    if (!flow) return;
+    flow.status = res.statusCode;
+    if (res.headers['x-belay-upstream-error']) flow.error = flow.error ?? 'upstream unreachable';
+    flow.observer?.onHead?.(res.statusCode, res.headers);
+    const decoder = flow.observer ? decoderFor(res.headers['content-encoding']) : undefined;
+    if (decoder && flow.observer) {
+      const observer = flow.observer;
+      decoder.on('data', (chunk: Buffer) => observer.onData(chunk));
+      decoder.on('error', (err) => {
+        flow.error = flow.error ?? `could not decode the response body: ${err.message}`;
+      });
+      decoders.set(flow.id, decoder);
+    }
+  });
+  await server.on('response-body-data', (data) => {
+    const flow = flows.get(data.id);
+    if (!flow) return;
+    flow.bytesOut += data.content.byteLength;
+    if (data.content.byteLength) feedResponse(flow, data.content);
+    if (data.isEnded) finishFlow(flow, false);
+  });
+  await server.on('abort', (req) => {
+    const flow = flows.get(req.id);
+    if (!flow) return;
+    const reason = req.error?.message ? describeUpstreamError(req.error.message) : 'the client closed the connection before the response ended';
+    finishFlow(flow, true, flow.error ?? reason);
+  });
+  await server.on('rule-event', (event) => {
+    if (event.eventType !== 'passthrough-abort') return;
+    const flow = flows.get(event.requestId);
+    const error = (event.eventData as { error?: { message?: string; code?: string } }).error;
+    if (flow && error) flow.error = describeUpstreamError(`${error.code ?? ''} ${error.message ?? ''}`);
+  });
+  await server.on('client-error', (err) => {
+    deps.audit.append({
+      type: 'http',
+      protocol: 'http',
+      transport: 'proxy',
+      client: deps.attributeClient(err.request.headers ?? {}),
+      method: err.request.method,
+      host: err.request.destination?.hostname,
+      path: err.request.path ? redactUrl(err.request.path) : undefined,
+      status: err.response === 'aborted' ? undefined : err.response.statusCode,
+      error: `malformed request from the client (${err.errorCode ?? 'unparseable HTTP'})`,
+      decision: 'allow',
+    });
+  });
+  await server.on('tls-client-error', (failure) => {
+    const host = failure.tlsMetadata.sniHostname ?? failure.destination?.hostname ?? 'unknown host';
+    const why =
+      failure.failureCause === 'cert-rejected'
+        ? `the client rejected Belay's certificate for ${host}: it does not trust Belay's CA yet (see \`belay ca path\` / \`belay ca install\`)`
+        : `TLS handshake with the client failed for ${host} (${failure.failureCause})`;
+    deps.audit.append({ type: 'http', protocol: 'http', transport: 'proxy', client: 'unknown', host, error: why, decision: 'allow' });
+  });
+
+  try {
+    await withLoopbackListen(() => server.start(port));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortBusyError(portBusyMessage(port));
+    throw err;
+  }
+
+  return {
+    port: server.port,
+    url: `http://${LOOPBACK_HOST}:${server.port}`,
+    activeFlows: () => flows.size,
+    stop: async () => {
+      await server.stop();
+      for (const flow of [...flows.values()]) finishFlow(flow, true, 'Belay stopped before the response ended');
+    },
+  };
+}
+
+function decoderFor(encoding: string | string[] | undefined): Transform | undefined {
+  const value = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase();
+  if (!value || value === 'identity') return undefined;
+  if (value === 'gzip' || value === 'x-gzip') return zlib.createGunzip();
+  if (value === 'br') return zlib.createBrotliDecompress();
+  if (value === 'deflate') return zlib.createInflate();
+  // Unknown or stacked encodings: the bytes still pass; the parser sees them undecoded.
+  return undefined;
+}
+
+const ORDER = ['allow', 'redact', 'ask', 'deny'] as const;
+
+/** The verdict the flow's event reports: a deny beats a redaction beats an allow. */
+function worstVerdict(verdicts: Verdict[]): Verdict {
+  return verdicts.reduce((worst, v) => {
+    const rank = (x: Verdict) => (x.outcome === 'deny' ? 10 : 0) + ORDER.indexOf(x.decision);
+    return rank(v) > rank(worst) ? v : worst;
+  });
+}
+
+function stripSecretValues<T extends { secretValues?: string[] }>(finding: T): Omit<T, 'secretValues'> {
+  const { secretValues: _secrets, ...rest } = finding;
+  return rest;
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { BelayPaths } from './paths.js';
+
+/**
+ * settings.json in the data folder. Every field has a default, so a missing file or a
+ * missing section means "defaults"; an invalid file is a clear error (never silently
+ * ignored: a typo in a security setting must not turn a protection off).
+ */
+
+/**
+ * Hosts whose TLS Belay passes through untouched by default: they pin certificates or
+ * speak protocols Belay cannot read (Cursor's backend is Connect-RPC protobuf over HTTP/2
+ * streams and its docs ask for it to be excluded from inspection; Apple and Microsoft
+ * update/push services pin). Patterns use mockttp's URLPattern hostname syntax.
+ */
+export const DEFAULT_TLS_PASSTHROUGH = [
+  '*.cursor.sh',
+  'cursor.sh',
+  '*.apple.com',
+  '*.icloud.com',
+  '*.push.apple.com',
+  '*.windowsupdate.com',
+  '*.update.microsoft.com',
+];
+
+export const settingsSchema = z
+  .object({
+    proxy: z
+      .object({
+        port: z.number().int().min(1).max(65535).default(8080),
+        /** Hostnames (globs like *.example.com) whose TLS is passed through, not inspected. */
+        tlsPassthrough: z.array(z.string().min(1)).default(DEFAULT_TLS_PASSTHROUGH),
+        /** Upstream proxy URL; when unset Belay honours the HTTPS_PROXY/NO_PROXY it was started with. */
+        upstreamProxy: z.string().url().optional(),
+        /** Request/response bodies larger than this are forwarded but not inspected. */
+        maxInspectBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+        /** Extra CA files trusted for upstream connections (corporate TLS inspection). */
+        extraCaFiles: z.array(z.string()).default([]),
+      })
+      .prefault({}),
+    audit: z
+      .object({
+        /** Bodies are not stored unless turned on; when on they are capped and redacted. */
+        storeBodies: z.boolean().default(false),
+        maxBodyBytes: z.number().int().min(0).default(64 * 1024),
+        retentionDays: z.number().int().min(1).optional(),
+        retentionMaxBytes: z.number().int().min(1).optional(),
+      })
+      .prefault({}),
+    approvals: z
+      .object({
+        timeoutSeconds: z.number().int().min(5).max(3600).default(60),
+      })
+      .prefault({}),
+    stdio: z
+      .object({
+        /** What `belay mcp-wrap` does with an `ask` when Belay is not running. 'allow' is unsafe. */
+        askWhenOffline: z.enum(['deny', 'allow']).default('deny'),
+      })
+      .prefault({}),
+    control: z
+      .object({
+        /** 0 picks a free port each start; the chosen one is written to control.json. */
+        port: z.number().int().min(0).max(65535).default(0),
+      })
+      .prefault({}),
+  })
+  .passthrough();
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export class SettingsError extends Error {}
+
+export function loadSettings(paths: BelayPaths): Settings {
+  let raw: unknown = {};
+  try {
+    raw = JSON.parse(readFileSync(paths.settings, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ENOENT') {
+      throw new SettingsError(`Cannot read ${paths.settings}: ${e.message}. Fix or delete the file (defaults are used when it is missing).`);
+    }
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new SettingsError(`Invalid settings in ${paths.settings}: ${issues}`);
+  }
+  return parsed.data;
+}
