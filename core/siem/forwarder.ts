@@ -46,12 +46,21 @@ export class SiemForwarder {
     this.secretsFile = opts.secretsFile ?? paths.siemSecrets;
   }
 
-  /** Starts a worker per enabled destination. Throws if siem.json is invalid (nothing is started then). */
+  /**
+   * Starts a worker per enabled destination. An invalid siem.json does not stop the
+   * guard: the error is logged (and `belay siem status` shows it), and the file is
+   * watched so fixing it starts forwarding.
+   */
   start(db: Database, audit: AuditLogPort): void {
     if (this.db) return;
     this.db = db;
     this.audit = audit;
-    this.reload();
+    try {
+      this.reload();
+    } catch (err) {
+      this.configStamp = this.stamp();
+      this.log(`SIEM forwarding is not running: ${(err as Error).message}`);
+    }
     // Events this process commits wake the workers at once; other writers are found by polling.
     this.unsubscribe = audit.subscribe?.(() => {
       for (const { worker } of this.workers.values()) worker.wake();

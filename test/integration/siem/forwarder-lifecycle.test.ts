@@ -54,3 +54,20 @@ describe('SiemForwarder lifecycle', () => {
     expect(s.warnings.join(' ')).toMatch(/Disabled: events are piling up/);
   });
 });
+
+describe('SiemForwarder with a broken siem.json', () => {
+  it('does not throw into the guard; logs the problem and starts once the file is fixed', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { belayPaths } = await import('../../../core/paths.js');
+    hook = await new WebhookReceiver(HMAC, pki).start();
+    h = openHarness();
+    h.configure([]);
+    writeFileSync(belayPaths().siem, '{"destinations": [{"name": "x", "type": "kafka"}]}');
+    expect(() => h.forwarder.start(h.audit.db, h.audit)).not.toThrow();
+    expect(h.logs.join('\n')).toMatch(/SIEM forwarding is not running: .*siem\.json is not a valid SIEM configuration/);
+    const ids = h.write(2);
+    h.configure([dest({ batch: { maxEvents: 10, maxBytes: 1 << 20, maxDelayMs: 10 } })], { hook: { hmacSecret: HMAC } });
+    await waitUntil(() => hook.lines.length >= 2, 5000, 'delivery after the fix');
+    expect(hook.lines.map((l) => l.id)).toEqual(ids);
+  });
+});
