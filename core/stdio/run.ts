@@ -104,7 +104,7 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
 
   const setup = (async () => {
     const paths = belayPaths();
-    const [{ AuditLog }, { loadSettings }, { connectControl }, { RemoteApprovals }, { loadRelayGuard }] = await Promise.all([
+    const [{ AuditLog }, { loadSettings }, { connectControl }, { RemoteApprovals }, { createStdioGuard }] = await Promise.all([
       import('../audit/audit-log.js'),
       import('../settings.js'),
       import('../control/client.js'),
@@ -117,15 +117,17 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
     } catch (err) {
       log(`${(err as Error).message} Using safe defaults.`);
     }
+    let auditLog: import('../audit/audit-log.js').AuditLog | undefined;
     try {
-      audit.attach(AuditLog.open(paths.database, { onError: (err: Error) => log(`audit log: ${err.message}`) }));
+      auditLog = AuditLog.open(paths.database, { onError: (err: Error) => log(`audit log: ${err.message}`) });
+      audit.attach(auditLog);
     } catch (err) {
       log(`cannot open the audit log at ${paths.database}: ${(err as Error).message}. Calls are still judged but not recorded.`);
       audit.attach({ append: () => undefined });
     }
-    const approvals = new RemoteApprovals({ connect: () => connectControl(paths), askWhenOffline, log });
+    const approvals = new RemoteApprovals({ connect: () => connectControl(paths), log });
     process.stdin.once('end', () => approvals.abortAll());
-    guard.set(await loadRelayGuard({ paths, approvals, log }));
+    guard.set(createStdioGuard({ paths, approvals, audit: auditLog, allowAskWhenOffline: askWhenOffline === 'allow', log }));
   })().catch((err: Error) => {
     // Fail closed: without a guard every judged call is refused (the relay's decide() catches the throw).
     log(`could not start the guard: ${err.message}`);

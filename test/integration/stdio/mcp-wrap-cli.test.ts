@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -86,5 +86,44 @@ describe('belay mcp-wrap (the real CLI) between a real SDK client and real MCP s
   it('requires --server (usage error, exit 2)', async () => {
     const res = await runBelay(['mcp-wrap', '--', 'true'], { input: '' });
     expect(res.code).toBe(2);
+  });
+});
+
+describe('belay mcp-wrap with the real guard and a policy file', () => {
+  async function fsClient(dir: string): Promise<Client> {
+    const client = new Client({ name: 'cli-test', version: '1.0.0' });
+    await client.connect(wrapped('fs', process.execPath, [FS_SERVER, dir]));
+    return client;
+  }
+
+  function writePolicy(rules: string): void {
+    const paths = belayPaths();
+    mkdirSync(paths.home, { recursive: true });
+    writeFileSync(paths.policy, `version: 1\nrules:\n${rules}\n`);
+  }
+
+  it('a write_file denied by policy never reaches the server', async () => {
+    writePolicy('  - name: no-writes-here\n    match: { server: fs, tool: write_file }\n    action: deny\n    reason: Writes are off for this server');
+    mkdirSync(process.env.HOME!, { recursive: true });
+    const dir = mkdtempSync(path.join(process.env.HOME!, 'deny-'));
+    const client = await fsClient(dir);
+    const res = await client.callTool({ name: 'write_file', arguments: { path: path.join(dir, 'nope.txt'), content: 'x' } });
+    expect(res.isError).toBe(true);
+    expect((res.content as { text: string }[])[0].text).toBe('Blocked by Belay: Writes are off for this server. Policy does not allow this call.');
+    expect(existsSync(path.join(dir, 'nope.txt'))).toBe(false);
+    // A call the policy does not concern still works.
+    expect((await client.callTool({ name: 'list_allowed_directories', arguments: {} })).isError).toBeFalsy();
+    await client.close();
+  });
+
+  it('Belay not running: a call that needs approval is refused with a message that says so', async () => {
+    writePolicy('  - name: ask-writes\n    match: { server: fs, tool: write_file }\n    action: ask\n    reason: Writes need a yes');
+    const dir = mkdtempSync(path.join(process.env.HOME!, 'offline-'));
+    const client = await fsClient(dir);
+    const res = await client.callTool({ name: 'write_file', arguments: { path: path.join(dir, 'held.txt'), content: 'x' } });
+    expect(res.isError).toBe(true);
+    expect((res.content as { text: string }[])[0].text).toContain('Belay is not running');
+    expect(existsSync(path.join(dir, 'held.txt'))).toBe(false);
+    await client.close();
   });
 });
