@@ -17,8 +17,9 @@ export interface ExfiltrationOptions {
   allowHosts?: string[];
 }
 
-// Bounded: scheme, then a host of host characters, then an optional bounded rest.
-const URL_RE = /\b(?:https?|wss?|ftp):\/\/([A-Za-z0-9.\-_[\]:@]{1,300})([^\s"'<>`]{0,2048})/gi;
+// Scheme, a run of host characters, then the rest of the URL: nothing follows the last
+// run, so a failed match never backtracks (linear).
+const URL_RE = /\b(?:https?|wss?|ftp):\/\/([A-Za-z0-9.\-_[\]:@]+)([^\s"'<>`]*)/gi;
 
 export function hostMatches(host: string, pattern: string): boolean {
   const h = host.toLowerCase();

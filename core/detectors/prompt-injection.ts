@@ -29,10 +29,10 @@ const PHRASES: Phrase[] = [
 ];
 
 const TAG_CHARS = /[\u{E0000}-\u{E007F}]/u;
-const TAG_RUN = /[\u{E0000}-\u{E007F}]{1,4096}/gu;
+const TAG_RUN = /[\u{E0000}-\u{E007F}]+/gu;
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
-const BASE64_BLOB = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{120,8192}={0,2}(?![A-Za-z0-9+/=])/g;
+const BASE64_BLOB = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{120,}={0,2}(?![A-Za-z0-9+/=])/g;
 
 function normalise(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\u200B-\u200D\u2060\uFEFF]/g, '').replace(/\s+/g, ' ');
@@ -90,7 +90,7 @@ export function scanForInjection(raw: string): InjectionHit[] {
   let b: RegExpExecArray | null;
   let blobs = 0;
   while ((b = BASE64_BLOB.exec(text)) !== null && blobs++ < 20) {
-    const decoded = decodeBase64(b[0]);
+    const decoded = decodeBase64(b[0].slice(0, 16 * 1024));
     if (decoded === undefined) continue;
     const inner = scanForInjection(decoded.slice(0, 16 * 1024)).filter((h) => !h.id.startsWith('encoded-'));
     if (inner.length > 0) {

@@ -15,25 +15,27 @@ export const MAX_COMMAND_CHARS = 64 * 1024;
 export function splitCommands(text: string): Segment[] {
   const src = text.length > MAX_COMMAND_CHARS ? text.slice(0, MAX_COMMAND_CHARS) : text;
   const segments: Segment[] = [];
-  let current = '';
+  let from = 0;
   let piped = false;
-  const flush = (nextPiped: boolean) => {
-    const words = current.split(/\s+/).map(unquote).filter((w) => w.length > 0);
+  // Slices between separators (no per-character string building: hostile input is long).
+  const cut = (to: number, skip: number, nextPiped: boolean) => {
+    const words = src.slice(from, to).split(/\s+/).map(unquote).filter((w) => w.length > 0);
     if (words.length > 0) segments.push({ words, piped });
-    current = '';
+    from = to + skip;
     piped = nextPiped;
   };
   for (let i = 0; i < src.length; i++) {
-    const c = src[i];
+    const c = src.charCodeAt(i);
+    // | & ; \n ( ) ` $
+    if (c !== 124 && c !== 38 && c !== 59 && c !== 10 && c !== 40 && c !== 41 && c !== 96 && c !== 36) continue;
     const next = src[i + 1];
-    if (c === '|' && next === '|') { flush(false); i++; continue; }
-    if (c === '&' && next === '&') { flush(false); i++; continue; }
-    if (c === '|') { flush(true); continue; }
-    if (c === ';' || c === '\n' || c === '&' || c === '(' || c === ')' || c === '`') { flush(false); continue; }
-    if (c === '$' && next === '(') { flush(false); i++; continue; }
-    current += c;
+    if (c === 124 && next === '|') { cut(i, 2, false); i++; continue; }
+    if (c === 38 && next === '&') { cut(i, 2, false); i++; continue; }
+    if (c === 124) { cut(i, 1, true); continue; }
+    if (c === 36) { if (next === '(') { cut(i, 2, false); i++; } continue; }
+    cut(i, 1, false);
   }
-  flush(false);
+  cut(src.length, 0, false);
   return segments.flatMap(unwrap);
 }
 
