@@ -62,6 +62,22 @@ describe('Splunk HEC', () => {
     expect(new Set(posts.map((p) => p.headers['x-splunk-request-channel'])).size).toBe(1);
   });
 
+  it('an ackId never confirmed within ackTimeoutMs acknowledges nothing (the batch will be sent again)', async () => {
+    const hec = await receiver(new SplunkHecReceiver({ token: TOKEN, pki, ack: true, ackPollsBeforeIndexed: 1_000_000 }));
+    const { SplunkHecSender } = await import('../../../core/siem/forwarders/splunk-hec.js');
+    const { parseDestination } = await import('../../../core/siem/config.js');
+    const { makeTestEvent } = await import('../../../core/siem/test-event.js');
+    const dest = parseDestination({ name: 's', type: 'splunk-hec', url: hec.url, indexerAck: true, ackTimeoutMs: 200, ackPollMs: 20, tls: tls() });
+    if (dest.type !== 'splunk-hec') throw new Error('unreachable');
+    const sender = new SplunkHecSender(dest, { token: TOKEN });
+    const r = await sender.send([makeTestEvent()]);
+    await sender.close();
+    expect(r.acked).toBe(0);
+    expect(r.error).toMatch(/did not confirm indexing of ackId 0 within 200 ms/);
+    expect(hec.received).toHaveLength(1);
+    expect(hec.indexed).toHaveLength(0);
+  });
+
   it('503 busy is retried with backoff and shown in status, then everything arrives', async () => {
     const hec = await receiver(new SplunkHecReceiver({ token: TOKEN, pki }));
     hec.busy = true;
