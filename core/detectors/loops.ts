@@ -33,7 +33,8 @@ export function callKey(action: GuardAction): string {
 
 /** The same tool call with the same (normalised) arguments, repeated fast: an agent stuck in a loop. */
 export function loopDetector(opts: LoopOptions = {}): Detector {
-  const repeats = opts.repeats ?? 5;
+  // Bounded state: at most this many timestamps per call are kept, whatever was configured.
+  const repeats = Math.min(Math.max(2, opts.repeats ?? 5), 1000);
   const windowMs = opts.windowMs ?? 60_000;
   const seen = new BoundedMap<string, number[]>(opts.maxKeys ?? 5000);
   return {
@@ -42,7 +43,7 @@ export function loopDetector(opts: LoopOptions = {}): Detector {
     detect(action: GuardAction, ctx: DetectorContext): Finding[] {
       if (action.phase === 'response' || !action.tool) return [];
       const key = callKey(action);
-      const times = pushWindow(seen.get(key) ?? [], ctx.now, windowMs, repeats * 4);
+      const times = pushWindow(seen.get(key) ?? [], ctx.now, windowMs, repeats);
       seen.set(key, times);
       if (times.length < repeats) return [];
       return [{

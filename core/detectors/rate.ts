@@ -10,7 +10,8 @@ export interface RateOptions {
 
 /** Per-client request rate (LLM requests and tool calls): runaway agents and scripted abuse. */
 export function rateDetector(opts: RateOptions = {}): Detector {
-  const limit = opts.perMinute ?? 120;
+  // Bounded state: at most limit + 1 timestamps per client; limits above 10 000/min are clamped.
+  const limit = Math.min(Math.max(1, opts.perMinute ?? 120), 10_000);
   const clients = new BoundedMap<string, number[]>(opts.maxClients ?? 1000);
   return {
     name: 'rate',
