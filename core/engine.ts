@@ -1,10 +1,31 @@
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { approvalsService, pauseService } from './approvals/service.js';
+import { ApprovalQueue } from './approvals/queue.js';
+import { RememberedStore } from './approvals/remembered.js';
 import { AuditLog } from './audit/audit-log.js';
+import { auditEventsService } from './control/audit-events.js';
+import { startControlServer, type ControlServer } from './control/server.js';
+import { dashboardUrl } from './control/urls.js';
+import { usageFromDatabase } from './control/usage.js';
+import { BudgetTracker, defaultDetectors } from './detectors/index.js';
+import { inventoryService, policyService, settingsService } from './engine-services.js';
+import { Inventory } from './inventory/index.js';
+import { packageRoot } from './package-root.js';
 import { belayPaths, ensureDataDir, type BelayPaths } from './paths.js';
-import { plainHttpAnalyzer, type Analyzer } from './proxy/analyzer.js';
+import { createGuard } from './pipeline/guard.js';
+import { McpDoor } from './pipeline/mcp-door.js';
+import { PauseSwitch } from './pipeline/pause.js';
+import { PolicyStore } from './policy/store.js';
+import { attributeClient } from './protocols/client-attribution.js';
+import { McpHttpSessions } from './protocols/mcp/index.js';
 import { ensureCa, type LocalCa } from './proxy/ca.js';
+import { createProtocolAnalyzer } from './proxy/protocol-analyzer.js';
 import { startProxy, type RunningProxy } from './proxy/proxy.js';
-import { allowAllGuard, type Guard } from './pipeline/verdict.js';
 import { loadSettings, type Settings } from './settings.js';
+import { SiemForwarder } from './siem/forwarder.js';
+import { TimelineLinker } from './timeline/index.js';
 
 export interface StartOptions {
   /** Data folder; defaults to BELAY_HOME or the OS app-data folder. */
@@ -22,19 +43,24 @@ export interface Belay {
   ca: LocalCa;
   audit: AuditLog;
   proxy: RunningProxy;
-  /** The control API the faces use (absent until it is wired). */
-  control?: { url: string; dashboardUrl: string };
+  approvals: ApprovalQueue;
+  policy: PolicyStore;
+  inventory: Inventory;
+  /** The control API the faces use. */
+  control: { url: string; token: string; dashboardUrl: string };
   startedAt: number;
   /** Stops accepting traffic, then flushes the log, within `deadlineMs`. */
   stop(deadlineMs?: number): Promise<void>;
 }
 
 /**
- * Starts the guard: data folder, CA, audit log, guard pipeline, proxy. The same function
- * serves `belay serve` and the tray app, so both run exactly the same engine.
+ * Starts the guard: data folder, CA, audit log, guard pipeline (detectors → policy →
+ * remembered answers → the human), proxy, SIEM forwarding and the control API. The same
+ * function serves `belay serve` and the tray app, so both run exactly the same engine.
  */
 export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`belay: ${m}\n`));
+  const startedAt = Date.now();
   const paths = belayPaths(opts.dataDir);
   ensureDataDir(paths);
   const settings = loadSettings(paths);
@@ -43,31 +69,97 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
     nativeBinding: opts.sqliteBinding,
     onError: (err, info) => warn(`audit log write failed (${info.pending} events waiting, will retry): ${err.message}`),
   });
-  const guard: Guard = allowAllGuard;
-  const analyzer: Analyzer = plainHttpAnalyzer;
-  const startedAt = Date.now();
-  let proxy: RunningProxy;
+  const cleanups: (() => unknown)[] = [() => audit.close()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  };
   try {
-    proxy = await startProxy(
-      { ca, settings, guard, analyzer, audit, attributeClient: () => 'unknown', warn },
+    const policy = PolicyStore.open(paths.policy, { watch: true, log: warn });
+    cleanups.push(() => policy.close());
+    const budget = new BudgetTracker();
+    const remembered = new RememberedStore(audit.db);
+    const approvals = new ApprovalQueue({ db: audit.db, remembered, timeoutMs: settings.approvals.timeoutSeconds * 1000, log: warn });
+    cleanups.push(() => approvals.close());
+    const pause = new PauseSwitch(paths.pause);
+    const guard = createGuard({
+      policy,
+      detectors: defaultDetectors({ budgetTracker: budget, log: warn }),
+      approvals,
+      remembered,
+      pause,
+      context: { homeDir: os.homedir(), belayHome: paths.home },
+      log: warn,
+    });
+    const inventory = new Inventory(audit.db);
+    const linker = new TimelineLinker();
+    const analyzer = createProtocolAnalyzer({
+      mcpSessions: new McpHttpSessions(),
+      mcpDoor: new McpDoor(inventory, linker),
+      linker,
+      onLlmUsage: (client, usage, costUsd) =>
+        budget.record(client, { tokens: (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) + (usage.cacheReadTokens ?? 0), costUsd }),
+    });
+    const proxy = await startProxy(
+      { ca, settings, guard, analyzer, audit, attributeClient: (h) => attributeClient(h).id, warn },
       opts.proxyPort ?? settings.proxy.port,
     );
+    cleanups.push(() => proxy.stop());
+
+    const siem = new SiemForwarder({ log: warn });
+    siem.start(audit.db, audit);
+    cleanups.push(() => siem.stop(3000));
+
+    const version = packageVersion();
+    const control: ControlServer = await startControlServer(
+      {
+        info: () => ({
+          version,
+          startedAt: new Date(startedAt).toISOString(),
+          proxy: { host: '127.0.0.1', port: proxy.port },
+          dataDir: paths.home,
+          error: policy.lastError() ? `policy.yaml is invalid, the last good policy is in force: ${policy.lastError()?.message ?? ''}` : undefined,
+        }),
+        events: auditEventsService(audit),
+        approvals: approvalsService(approvals, remembered),
+        pause: pauseService(pause),
+        policy: policyService(policy, audit.db),
+        inventory: inventoryService(inventory),
+        usage: usageFromDatabase(audit.db),
+        settings: settingsService(paths),
+      },
+      { paths, port: settings.control.port, staticDir: dashboardDir(), log: warn },
+    );
+    cleanups.push(() => control.close());
+
+    return {
+      paths,
+      settings,
+      ca,
+      audit,
+      proxy,
+      approvals,
+      policy,
+      inventory,
+      control: { url: control.url, token: control.token, dashboardUrl: dashboardUrl(control) },
+      startedAt,
+      async stop(deadlineMs = 5000) {
+        await withDeadline(cleanup(), deadlineMs, () => warn(`Belay did not stop within ${deadlineMs} ms; closing the audit log now`));
+        audit.close();
+      },
+    };
   } catch (err) {
-    audit.close();
+    await cleanup();
     throw err;
   }
-  return {
-    paths,
-    settings,
-    ca,
-    audit,
-    proxy,
-    startedAt,
-    async stop(deadlineMs = 5000) {
-      await withDeadline(proxy.stop(), deadlineMs, () => warn('the proxy did not stop in time; closing anyway'));
-      audit.close();
-    },
-  };
+}
+
+function dashboardDir(): string | undefined {
+  const dir = path.join(packageRoot(), 'dist', 'renderer');
+  return existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {

@@ -25,6 +25,8 @@ export interface FlowOutcome {
 export interface FlowFacts {
   event?: Partial<NewAuditEvent>;
   extraEvents?: NewAuditEvent[];
+  /** Told the ids the log gave the flow's event and its extra events (for timeline links). */
+  afterAppend?(mainId: string, extraIds: string[]): void;
 }
 
 export interface ProxyFlow {

@@ -147,8 +147,12 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
           ...(aborted && !error ? { aborted: true } : {}),
         },
       };
-      deps.audit.append(event);
-      for (const extra of facts.extraEvents ?? []) deps.audit.append(extra);
+      const mainId = deps.audit.append(event).id;
+      // Extra events (a tool call the model asked for, a changed tool) point back at their flow.
+      const extraIds = (facts.extraEvents ?? []).map(
+        (extra) => deps.audit.append({ session: event.session, ...extra, links: [...(extra.links ?? []), mainId] }).id,
+      );
+      facts.afterAppend?.(mainId, extraIds);
     };
     if (decoder) {
       decoder.once('end', write);

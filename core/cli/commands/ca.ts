@@ -1,7 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { belayPaths, ensureDataDir } from '../../paths.js';
-import { ensureCa, pemToDer } from '../../proxy/ca.js';
+import { registerCaTrustCommands } from './ca-install.js';
+
+// mockttp (behind proxy/ca.js) takes a second to load: only commands that need the CA
+// pay for it, so `belay mcp-wrap`, which copilots start for every MCP server, stays fast.
+const loadCa = () => import('../../proxy/ca.js');
 
 export function register(program: Command): Command {
   const ca = program.command('ca').description("Belay's local certificate authority (created on first run, in the data folder).");
@@ -10,6 +14,7 @@ export function register(program: Command): Command {
     .action(async () => {
       const paths = belayPaths();
       ensureDataDir(paths);
+      const { ensureCa } = await loadCa();
       const local = await ensureCa(paths);
       process.stdout.write(`${local.certPath}\n`);
     });
@@ -20,6 +25,7 @@ export function register(program: Command): Command {
     .action(async (opts: { out: string; der?: boolean }) => {
       const paths = belayPaths();
       ensureDataDir(paths);
+      const { ensureCa, pemToDer } = await loadCa();
       const local = await ensureCa(paths);
       try {
         writeFileSync(opts.out, opts.der ? pemToDer(local.cert) : local.cert, { mode: 0o644 });
@@ -28,5 +34,6 @@ export function register(program: Command): Command {
       }
       process.stdout.write(`Wrote ${opts.der ? 'DER' : 'PEM'} CA certificate to ${opts.out} (${local.subject.replace(/\n/g, ', ')}, SHA-256 ${local.fingerprint256})\n`);
     });
+  registerCaTrustCommands(ca);
   return ca;
 }

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { startBelay } from '../../engine.js';
-import { PortBusyError } from '../../proxy/proxy.js';
 import { parsePort } from '../parse.js';
 
 export function register(program: Command): void {
@@ -9,6 +7,9 @@ export function register(program: Command): void {
     .description('Run the guard headless: the local proxy, the audit log and the control API (the tray app runs the same engine).')
     .option('--proxy-port <port>', 'proxy port on 127.0.0.1 (default: settings.json proxy.port, else 8080)', parsePort)
     .action(async (opts: { proxyPort?: number }) => {
+      // Loaded here, not at the top: the engine pulls in mockttp, which other commands never need.
+      const { startBelay } = await import('../../engine.js');
+      const { PortBusyError } = await import('../../proxy/proxy.js');
       let belay;
       try {
         belay = await startBelay({ proxyPort: opts.proxyPort });
