@@ -21,6 +21,17 @@ export interface SseFrame {
   retry?: number;
   /** Comment lines (`: ping`), joined with '\n', without the leading colon. */
   comment?: string;
+  /**
+   * Part of an event larger than the framer's cap, handed out unparsed so a stream with
+   * a giant event (or no event boundaries at all) is never held whole. The rest of that
+   * event follows in further oversize frames.
+   */
+  oversize?: true;
+}
+
+export interface SseFramerOptions {
+  /** Largest event kept whole, in bytes (default 8 MiB). */
+  maxEventBytes?: number;
 }
 
 export interface SseFramer {
@@ -35,7 +46,9 @@ const CR = 0x0d;
 const decoder = new TextDecoder('utf-8');
 const LINE_BREAK = /\r\n|\r|\n/;
 
-export function createSseFramer(): SseFramer {
+export function createSseFramer(opts: SseFramerOptions = {}): SseFramer {
+  const maxEvent = opts.maxEventBytes ?? 8 * 1024 * 1024;
+  let inOversize = false; // the current event already went out in part
   let buf = new Uint8Array(1024);
   let len = 0; // bytes [0, len) not yet handed out
   let scanned = 0; // bytes [0, scanned) already looked at
@@ -107,9 +120,20 @@ export function createSseFramer(): SseFramer {
             skipLF = true;
           }
         }
-        frames.push(parseSseBlock(buf.slice(frameStart, end)));
+        if (inOversize) {
+          frames.push({ raw: buf.slice(frameStart, end), data: '', oversize: true });
+          inOversize = false;
+        } else {
+          frames.push(parseSseBlock(buf.slice(frameStart, end)));
+        }
         frameStart = end;
         i = end;
+      }
+      if (len - frameStart > maxEvent || (inOversize && len > frameStart)) {
+        // Too big to hold: hand the bytes on unparsed; line state carries over.
+        frames.push({ raw: buf.slice(frameStart, len), data: '', oversize: true });
+        frameStart = len;
+        inOversize = true;
       }
       if (frameStart > 0) {
         buf.copyWithin(0, frameStart, len);

@@ -14,6 +14,8 @@ export interface JsonArrayFrame {
   element?: string;
   /** This frame holds the array's closing bracket. */
   closed?: true;
+  /** An element grew past the cap: from here on bytes pass through unparsed. */
+  oversize?: true;
 }
 
 const QUOTE = 0x22;
@@ -25,7 +27,7 @@ const CLOSE_BRACKET = 0x5d;
 
 const decoder = new TextDecoder('utf-8');
 
-export function createJsonArrayFramer(): {
+export function createJsonArrayFramer(maxElementBytes = 8 * 1024 * 1024): {
   push(chunk: Uint8Array): JsonArrayFrame[];
   end(): { rest: Uint8Array; closed: boolean };
 } {
@@ -37,6 +39,7 @@ export function createJsonArrayFramer(): {
   let escaped = false;
   let elementStart = -1; // index in buf where the current element's text begins
   let closed = false;
+  let gaveUp = false;
 
   const append = (chunk: Uint8Array): void => {
     if (len + chunk.length > buf.length) {
@@ -54,6 +57,7 @@ export function createJsonArrayFramer(): {
     push(chunk) {
       if (chunk.length === 0) return [];
       if (closed) return [{ raw: chunk.slice() }];
+      if (gaveUp) return [{ raw: chunk.slice(), oversize: true }];
       append(chunk);
       const frames: JsonArrayFrame[] = [];
       let frameStart = 0;
@@ -83,6 +87,12 @@ export function createJsonArrayFramer(): {
             break;
           }
         }
+      }
+      if (!closed && len - frameStart > maxElementBytes) {
+        // Never hold a stream for one giant element: pass everything on, unparsed.
+        frames.push({ raw: buf.slice(frameStart, len), oversize: true });
+        frameStart = len;
+        gaveUp = true;
       }
       if (frameStart > 0) {
         buf.copyWithin(0, frameStart, len);

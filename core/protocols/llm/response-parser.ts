@@ -7,6 +7,8 @@ import type { LlmFrame, LlmResponseParser, LlmResponseParserOptions, LlmStreamEv
 type Mode = 'sse' | 'json-array' | 'ndjson' | 'eventstream' | 'body';
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+/** Largest NDJSON line held whole before it is passed on unparsed. */
+const MAX_PENDING = 8 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder('utf-8');
 
@@ -70,6 +72,7 @@ export function createFramedResponseParser(
   };
 
   let sawSseData = false;
+  let oversizeNoted = false;
   const parseBodyInto = (bytes: Uint8Array, out: LlmStreamEvent[]): boolean => {
     let data: unknown;
     try {
@@ -83,7 +86,10 @@ export function createFramedResponseParser(
 
   const onSseFrame = (f: SseFrame): LlmFrame => {
     const events: LlmStreamEvent[] = [];
-    if (f.data !== '') {
+    if (f.oversize) {
+      if (!oversizeNoted) state.setError('a stream event larger than the parser cap passed unparsed', 'oversize', events);
+      oversizeNoted = true;
+    } else if (f.data !== '') {
       sawSseData = true;
       if (f.data.trim() === '[DONE]') handler.onDoneSentinel(events);
       else handleJson(f.data, f.event, events);
@@ -144,6 +150,10 @@ export function createFramedResponseParser(
           const events: LlmStreamEvent[] = [];
           if (f.element !== undefined) handleJson(f.element, undefined, events);
           if (f.closed) arrayClosed = true;
+          if (f.oversize && !oversizeNoted) {
+            oversizeNoted = true;
+            state.setError('a stream element larger than the parser cap passed unparsed', 'oversize', events);
+          }
           noteTiming(events);
           return { raw: f.raw, events };
         });
@@ -165,6 +175,16 @@ export function createFramedResponseParser(
           frames.push({ raw, events });
         }
         if (start < chunk.length) ndjsonBuf.push(chunk.slice(start));
+        let pending = 0;
+        for (const b of ndjsonBuf) pending += b.length;
+        if (pending > MAX_PENDING) {
+          // A line this long is not a chat message: pass it on rather than hold the stream.
+          const events: LlmStreamEvent[] = [];
+          if (!oversizeNoted) state.setError('a stream line larger than the parser cap passed unparsed', 'oversize', events);
+          oversizeNoted = true;
+          frames.push({ raw: concat(ndjsonBuf), events });
+          ndjsonBuf = [];
+        }
         return frames;
       }
       default: {

@@ -58,6 +58,21 @@ describe('createSseFramer', () => {
     expect(r.frames[0].data).toBe('caf\u00e9 \u2615 \u{1F600}');
   });
 
+  it('hands on an event larger than the cap in parts, unparsed, and parses the next one', () => {
+    const big = 'data: ' + 'x'.repeat(40) + '\n\n';
+    const input = enc.encode(big + 'data: small\n\n');
+    const f = createSseFramer({ maxEventBytes: 16 });
+    const frames = chunked(input, [10]).flatMap((c) => f.push(c));
+    expect(frames.filter((x) => x.oversize).length).toBeGreaterThan(1);
+    expect(frames.map((x) => dec.decode(x.raw)).join('')).toBe(dec.decode(input));
+    expect(frames[frames.length - 1]).toMatchObject({ data: 'small' });
+    expect(frames[frames.length - 1].oversize).toBeUndefined();
+    // A stream with no event boundary at all is never held beyond the cap.
+    const g = createSseFramer({ maxEventBytes: 16 });
+    const out = g.push(enc.encode('y'.repeat(100)));
+    expect(out.reduce((n, x) => n + x.raw.length, 0)).toBe(100);
+  });
+
   it('refuses push after end', () => {
     const f = createSseFramer();
     f.end();
@@ -80,5 +95,17 @@ describe('createSseFramer', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('createJsonArrayFramer', () => {
+  it('passes a giant element on unparsed instead of holding the stream', async () => {
+    const { createJsonArrayFramer } = await import('../../../../core/protocols/llm/json-array-framer.js');
+    const f = createJsonArrayFramer(32);
+    const input = enc.encode('[{"a":1},{"text":"' + 'z'.repeat(100) + '"},{"b":2}]');
+    const frames = chunked(input, [7]).flatMap((c) => f.push(c));
+    expect(frames[0].element).toBe('{"a":1}');
+    expect(frames.some((x) => x.oversize)).toBe(true);
+    expect(frames.map((x) => dec.decode(x.raw)).join('') + dec.decode(f.end().rest)).toBe(dec.decode(input));
   });
 });
