@@ -32,8 +32,11 @@ export function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Messages larger than this are not framed (a corrupt length would make us hold the stream). */
-const MAX_MESSAGE = 16 * 1024 * 1024;
+/**
+ * Messages larger than this are not framed. With the prelude CRC checked first, a bogus
+ * length is caught at once; this only bounds what a valid message may make us hold.
+ */
+const MAX_MESSAGE = 4 * 1024 * 1024;
 const decoder = new TextDecoder('utf-8');
 
 function readHeaders(view: DataView, bytes: Uint8Array, start: number, end: number): Record<string, string | number | boolean> {
@@ -90,45 +93,63 @@ export function createEventStreamFramer(): {
   push(chunk: Uint8Array): EventStreamMessage[];
   end(): { rest: Uint8Array; broken: boolean };
 } {
-  let buf = new Uint8Array(0);
+  // Growable buffer: appends are amortised O(1), so a message arriving in many small
+  // chunks is not re-copied on every push.
+  let buf = new Uint8Array(4096);
+  let len = 0;
   let broken = false; // a length we cannot trust: pass everything through unframed
+
+  const append = (chunk: Uint8Array): void => {
+    if (len + chunk.length > buf.length) {
+      let cap = buf.length * 2;
+      while (cap < len + chunk.length) cap *= 2;
+      const bigger = new Uint8Array(cap);
+      bigger.set(buf.subarray(0, len));
+      buf = bigger;
+    }
+    buf.set(chunk, len);
+    len += chunk.length;
+  };
 
   return {
     push(chunk) {
       if (broken) return [{ raw: chunk.slice(), headers: {}, payload: new Uint8Array(0), corrupt: true }];
-      const joined = new Uint8Array(buf.length + chunk.length);
-      joined.set(buf);
-      joined.set(chunk, buf.length);
+      append(chunk);
       const out: EventStreamMessage[] = [];
       let p = 0;
-      while (joined.length - p >= 12) {
-        const view = new DataView(joined.buffer, joined.byteOffset + p);
+      while (len - p >= 12) {
+        const view = new DataView(buf.buffer, buf.byteOffset + p);
         const total = view.getUint32(0);
         const headersLen = view.getUint32(4);
-        if (total < 16 || total > MAX_MESSAGE || headersLen > total - 16) {
+        const preludeOk = view.getUint32(8) === crc32(buf.subarray(p, p + 8));
+        if (!preludeOk || total < 16 || total > MAX_MESSAGE || headersLen > total - 16) {
+          // Not (or no longer) an event stream: never hold bytes on a length we cannot trust.
           broken = true;
-          out.push({ raw: joined.slice(p), headers: {}, payload: new Uint8Array(0), corrupt: true });
-          p = joined.length;
+          out.push({ raw: buf.slice(p, len), headers: {}, payload: new Uint8Array(0), corrupt: true });
+          p = len;
           break;
         }
-        if (joined.length - p < total) break;
-        const raw = joined.slice(p, p + total);
+        if (len - p < total) break;
+        const raw = buf.slice(p, p + total);
         const rawView = new DataView(raw.buffer);
         const msg: EventStreamMessage = {
           raw,
           headers: readHeaders(rawView, raw, 12, 12 + headersLen),
           payload: raw.subarray(12 + headersLen, total - 4),
         };
-        if (rawView.getUint32(8) !== crc32(raw.subarray(0, 8)) || rawView.getUint32(total - 4) !== crc32(raw.subarray(0, total - 4))) msg.corrupt = true;
+        if (rawView.getUint32(total - 4) !== crc32(raw.subarray(0, total - 4))) msg.corrupt = true;
         out.push(msg);
         p += total;
       }
-      buf = joined.slice(p);
+      if (p > 0) {
+        buf.copyWithin(0, p, len);
+        len -= p;
+      }
       return out;
     },
     end() {
-      const rest = buf;
-      buf = new Uint8Array(0);
+      const rest = buf.slice(0, len);
+      len = 0;
       return { rest, broken };
     },
   };
