@@ -46,6 +46,29 @@ function geminiArrayStream(n) {
   return '[' + items.join('\n,\r\n') + '\n]';
 }
 
+function ollamaNdjsonStream(n) {
+  const lines = [];
+  for (let i = 0; i < n; i++) lines.push(JSON.stringify({ model: 'llama3.2', created_at: '2025-07-28T14:01:02.123456Z', message: { role: 'assistant', content: `token ${i} ` }, done: false }));
+  lines.push(JSON.stringify({ model: 'llama3.2', created_at: '2025-07-28T14:01:03Z', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 26, eval_count: n }));
+  return lines.join('\n') + '\n';
+}
+
+function bedrockConverseStream(n, encodeEventStreamMessage) {
+  const enc = new TextEncoder();
+  const ev = (type, obj) => encodeEventStreamMessage({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }, enc.encode(JSON.stringify(obj)));
+  const parts = [ev('messageStart', { role: 'assistant', p: 'abc' })];
+  for (let i = 0; i < n; i++) parts.push(ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: `token ${i} ` }, p: 'abcdef' }));
+  parts.push(ev('contentBlockStop', { contentBlockIndex: 0 }), ev('messageStop', { stopReason: 'end_turn' }), ev('metadata', { usage: { inputTokens: 10, outputTokens: n } }));
+  const total = parts.reduce((k, p) => k + p.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 function chunksOf(bytes) {
   const out = [];
   for (let i = 0; i < bytes.length; i += CHUNK) out.push(bytes.subarray(i, i + CHUNK));
@@ -54,15 +77,18 @@ function chunksOf(bytes) {
 
 export async function benchParsersLlm({ events = 50_000, rounds = 5 } = {}) {
   const registry = await import('../dist/core/protocols/llm/registry.js');
+  const { encodeEventStreamMessage } = await import('../dist/core/protocols/llm/aws-eventstream.js');
   const cases = [
     ['openai-chat', openaiChatStream(events), { stream: true, contentType: 'text/event-stream' }],
     ['openai-responses', responsesStream(events), { stream: true, contentType: 'text/event-stream' }],
     ['anthropic-messages', anthropicStream(events), { stream: true, contentType: 'text/event-stream' }],
     ['gemini', geminiArrayStream(events), { stream: true, contentType: 'application/json' }],
+    ['ollama-chat', ollamaNdjsonStream(events), { stream: true, contentType: 'application/x-ndjson' }],
+    ['bedrock-converse', bedrockConverseStream(events, encodeEventStreamMessage), { stream: true, contentType: 'application/vnd.amazon.eventstream' }],
   ];
   const results = [];
   for (const [api, text, opts] of cases) {
-    const bytes = new TextEncoder().encode(text);
+    const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
     const chunks = chunksOf(bytes);
     const parser = registry.llmParserFor(api);
     let best = Infinity;
