@@ -52,6 +52,18 @@ export function eventToParams(e: AuditEvent, dataJson: string): unknown[] {
 
 /** Row → AuditEvent; absent columns stay absent (not null), as the hash expects. */
 export function rowToEvent(r: EventRow): AuditEvent {
+  return build(r, true);
+}
+
+/**
+ * Row → AuditEvent with `data` left empty, for callers that use the stored text as is
+ * (verify hashes the stored canonical text directly: faster, and stricter).
+ */
+export function rowToEventWithoutData(r: EventRow): AuditEvent {
+  return build(r, false);
+}
+
+function build(r: EventRow, parseData: boolean): AuditEvent {
   const e: Record<string, unknown> = {
     id: r.id,
     seq: r.seq,
@@ -61,7 +73,7 @@ export function rowToEvent(r: EventRow): AuditEvent {
     transport: r.transport,
     client: r.client,
     decision: r.decision,
-    data: parseJson(r.data, {}),
+    data: parseData ? parseJson(r.data, {}) : {},
     prevHash: r.prev_hash,
     hash: r.hash,
   };

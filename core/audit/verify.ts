@@ -1,6 +1,6 @@
 import type { Database } from './database.js';
 import { GENESIS_HASH, chainHash } from './canonical.js';
-import { rowToEvent, type EventRow } from './rows.js';
+import { rowToEventWithoutData, type EventRow } from './rows.js';
 
 export type ChainBreak = 'edited' | 'deleted' | 'reordered';
 
@@ -51,7 +51,9 @@ function walk(db: Database): VerifyResult {
   let suspect: { row: EventRow; kind: 'gap' | 'link' } | undefined;
   let edited: EventRow | undefined;
   for (const row of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
-    if (chainHash(row.prev_hash, rowToEvent(row)) !== row.hash) {
+    // The stored data text is the canonical JSON the writer hashed; hashing it as is
+    // also flags an edit that only reformats it.
+    if (chainHash(row.prev_hash, rowToEventWithoutData(row), row.data) !== row.hash) {
       edited = row;
       break;
     }

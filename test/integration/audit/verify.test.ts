@@ -57,6 +57,11 @@ describe('verifyChain and belay log verify', () => {
     expect(verify()).toMatchObject({ ok: false, reason: 'edited', brokenAt: { seq: 2, id: ids[1] } });
   });
 
+  it('treats a reformatted (same meaning) data text as an edit: the stored bytes are what was hashed', () => {
+    sqlite("UPDATE events SET data = ' ' || data WHERE seq = 9");
+    expect(verify()).toMatchObject({ ok: false, reason: 'edited', brokenAt: { seq: 9 } });
+  });
+
   it('catches a deleted row', async () => {
     sqlite('DELETE FROM events WHERE seq = 7');
     expect(verify()).toMatchObject({ ok: false, reason: 'deleted', brokenAt: { seq: 8, id: ids[7] }, count: 6 });
