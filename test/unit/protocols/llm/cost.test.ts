@@ -42,6 +42,11 @@ describe('costOf', () => {
     expect(priceOf('azure-openai', 'gpt-4o-mini-2024-07-18')).toEqual(priceOf('openai', 'gpt-4o-mini'));
   });
 
+  it('an exact dated entry wins over the suffix-stripped one', () => {
+    expect(priceOf('openai', 'gpt-4o-2024-05-13')).toMatchObject({ input: 5, output: 15 });
+    expect(priceOf('openai', 'gpt-4o-2024-11-20')).toMatchObject({ input: 2.5, output: 10 });
+  });
+
   it('does not guess by prefix: a different model is unknown, never 0', () => {
     expect(costOf('openai', 'gpt-4o-audio-preview', { inputTokens: 10, outputTokens: 10 })).toBe('unknown');
     expect(costOf('anthropic', 'claude-next-9', { inputTokens: 10, outputTokens: 10 })).toBe('unknown');
