@@ -8,6 +8,7 @@ import { EXPORT_FORMATS, exportEvents, type ExportFormat, type ExportResult } fr
 import { renderJson, renderLines, tail } from '../../audit/tail.js';
 import { verifyChain } from '../../audit/verify.js';
 import { belayPaths } from '../../paths.js';
+import { formatTimeline } from '../../timeline/format.js';
 import { UsageError } from '../errors.js';
 import { parseChoice, parseTime } from '../parse.js';
 
@@ -17,13 +18,14 @@ export function register(program: Command): void {
 
   log
     .command('tail')
-    .description('Show the latest events, one line each; --follow keeps printing new ones from every Belay process.')
+    .description('Show the latest events as a timeline (linked events grouped); --follow keeps printing new ones from every Belay process.')
     .option('-f, --follow', 'keep watching for new events (Ctrl-C to stop)')
     .option('--json', 'one JSON event per line')
+    .option('--plain', 'one line per event in columns, without grouping linked events')
     .option('-n, --lines <n>', 'how many recent events to show first', parseCount, 20)
     .option('--client <id>', 'only this client app (e.g. cursor, claude-desktop)')
     .option('--type <type>', 'only this event type (e.g. llm.request, mcp.tool_call)')
-    .action(async (opts: { follow?: boolean; json?: boolean; lines: number; client?: string; type?: string }) => {
+    .action(async (opts: { follow?: boolean; json?: boolean; plain?: boolean; lines: number; client?: string; type?: string }) => {
       const db = await openForReading(Boolean(opts.follow));
       if (!db) return;
       const stop = new AbortController();
@@ -35,7 +37,8 @@ export function register(program: Command): void {
           lines: opts.lines,
           follow: Boolean(opts.follow),
           filter: { client: opts.client, type: opts.type },
-          render: opts.json ? renderJson : renderLines,
+          // Default: the timeline story (a model's tool request, the MCP call and its result together).
+          render: opts.json ? renderJson : opts.plain ? renderLines : formatTimeline,
           write: (line) => process.stdout.write(`${line}\n`),
           signal: stop.signal,
         });

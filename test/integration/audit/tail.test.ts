@@ -24,8 +24,8 @@ describe('belay log tail', () => {
       log.close();
     });
 
-    it('prints the last N events oldest first, one readable line each', async () => {
-      const r = await runBelay('log', 'tail', '-n', '3');
+    it('--plain prints the last N events oldest first, one readable line each', async () => {
+      const r = await runBelay('log', 'tail', '--plain', '-n', '3');
       expect(r.code).toBe(0);
       const lines = r.stdout.trimEnd().split('\n');
       expect(lines).toHaveLength(3);
@@ -34,12 +34,25 @@ describe('belay log tail', () => {
       expect(lines[2]).toMatch(/curl\s+http\s+example\.com \/page\/29\s+404\s+allow\s+-\s+error: upstream said 404/);
     });
 
+    it('by default tells linked events as one story (the timeline renderer)', async () => {
+      const log = AuditLog.open(belayPaths().database);
+      const { id } = log.append(sampleEvent(0, { startedAt: T0 + 40_000, data: { toolCalls: [{ name: 'read_file' }] } }));
+      log.append(sampleEvent(1, { startedAt: T0 + 41_000, links: [id] }));
+      log.close();
+      const r = await runBelay('log', 'tail', '-n', '2');
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^10:00:40\s+cursor\s+LLM openai gpt-4o asked for read_file/);
+      expect(lines[1]).toMatch(/^\s+└─ 10:00:41\s+MCP filesystem read_file/);
+    });
+
     it('--json, --client and --type filter and print whole events', async () => {
       const r = await runBelay('log', 'tail', '--json', '-n', '100', '--client', 'claude-desktop', '--type', 'mcp.tool_call');
       const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-      expect(events).toHaveLength(10);
+      expect(events).toHaveLength(11);
       expect(events.every((e) => e.client === 'claude-desktop' && e.hash.length === 64)).toBe(true);
-      expect(events[0].seq).toBeLessThan(events[9].seq);
+      expect(events[0].seq).toBeLessThan(events[10].seq);
     });
 
     it('rejects a bad -n with exit code 2', async () => {
