@@ -1,7 +1,9 @@
 import type { NewAuditEvent } from '../../shared/events.js';
 import type { GuardAction } from '../pipeline/action.js';
 import type { Verdict } from '../pipeline/verdict.js';
+import type { LlmToolCall } from '../protocols/llm/types.js';
 import type { ResponseObserver } from './flow.js';
+import type { GatedFlow } from './tool-use-gate.js';
 
 /** The request as the proxy sees it, credentials still present (never stored as is). */
 export interface RequestHead {
@@ -36,6 +38,11 @@ export interface RequestAnalysis {
   refuse?(verdicts: Verdict[]): SyntheticResponse;
   /** Called when a verdict asks to redact: returns the new body to forward. */
   redact?(secrets: string[]): Buffer | undefined;
+  /**
+   * Set for LLM requests that offer tools: the answer goes through the tool-use gate, which
+   * holds each tool call the model makes until the guard has judged `toolUseAction(call)`.
+   */
+  gate?: Omit<GatedFlow, 'url' | 'judge'> & { toolUseAction(call: LlmToolCall): GuardAction };
 }
 
 export interface Analyzer {

@@ -5,7 +5,7 @@ import type { McpDoor, McpDoorContext } from '../pipeline/mcp-door.js';
 import type { Verdict } from '../pipeline/verdict.js';
 import { readA2aRequest } from '../protocols/a2a/index.js';
 import { classify, type Classification } from '../protocols/classify.js';
-import { createLlmExchange } from '../protocols/llm/exchange.js';
+import { createLlmExchange, type LlmExchangeFacts, type LlmExchangeOutcome } from '../protocols/llm/exchange.js';
 import type { LlmToolCall, LlmUsage } from '../protocols/llm/types.js';
 import { blockedText, mcpRefusalFor, McpHttpExchange, type McpFacts, type McpHttpSessions, type RefusalCause } from '../protocols/mcp/index.js';
 import type { TimelineLinker } from '../timeline/index.js';
@@ -85,35 +85,90 @@ function refusalCause(v: Verdict): RefusalCause {
 function analyzeLlm(deps: ProtocolAnalyzerDeps, cls: Classification, head: RequestHead, path: string, body: unknown, bodyTruncated: boolean): RequestAnalysis {
   const exchange = createLlmExchange(cls, { method: head.method, host: head.host, path, client: head.client, body, bodyTruncated });
   const llm = exchange.observer();
+  let facts: LlmExchangeFacts | undefined;
+  const finishOnce = (outcome: LlmExchangeOutcome): LlmExchangeFacts => (facts ??= llm.finish(outcome));
+  // Answers to requests that offer tools may contain tool calls: those go through the gate,
+  // which parses them itself; the proxy's tap must then leave the parser alone.
+  const gated = exchange.facts.toolsOffered.length > 0;
+  let toolVerdicts = new Map<number, Verdict>();
   const observer: ResponseObserver = {
-    onHead: (status, headers) => llm.onHead(status, headers),
+    onHead: (status, headers) => {
+      if (!gated) llm.onHead(status, headers);
+    },
     onData: (chunk) => {
-      llm.onData(chunk);
+      if (!gated) llm.onData(chunk);
     },
     finish: (outcome: FlowOutcome): FlowFacts => {
-      const facts = llm.finish(outcome);
-      const usage = facts.summary?.usage;
-      const cost = facts.event.data?.costUsd;
+      const f = finishOnce(outcome);
+      const usage = f.summary?.usage;
+      const cost = f.event.data?.costUsd;
       if (usage) deps.onLlmUsage?.(head.client, usage, typeof cost === 'number' ? cost : undefined);
-      const calls = facts.summary?.toolCalls ?? [];
+      const calls = f.summary?.toolCalls ?? [];
+      const extraEvents = f.extraEvents.map((e) => withToolVerdict(e, toolVerdicts.get(Number(e.data?.index))));
+      const refused = extraEvents.filter((e) => e.decision === 'deny').length;
+      const event = refused ? { ...f.event, data: { ...f.event.data, toolCallsRefused: refused } } : f.event;
       return {
-        event: facts.event,
-        extraEvents: facts.extraEvents,
+        event,
+        extraEvents,
         afterAppend: (_mainId, extraIds) => noteToolCalls(deps.linker, head.client, calls, extraIds, outcome.endedAt),
       };
     },
   };
   const actions: GuardAction[] = body === undefined && !bodyTruncated ? [] : [exchange.action];
+  const refuseWith = (message: string) => {
+    const r = exchange.refuse(message, 403);
+    return { status: r.status, headers: r.headers, body: r.body };
+  };
   return {
     base: exchange.base,
     actions,
     observer,
-    refuse: (verdicts) => {
-      const denied = verdicts.find((v) => v.outcome === 'deny') ?? verdicts[0];
-      const r = exchange.refuse(`Blocked by Belay: ${refusalMessage(denied)}.`, 403);
-      return { status: r.status, headers: r.headers, body: r.body };
-    },
+    refuse: (verdicts) => refuseWith(`Blocked by Belay: ${refusalMessage(verdicts.find((v) => v.outcome === 'deny') ?? verdicts[0])}.`),
     redact: (secrets) => (body === undefined ? undefined : Buffer.from(JSON.stringify(replaceSecrets(body, secrets)))),
+    gate: gated
+      ? {
+          stream: cls.stream === true || exchange.facts.stream,
+          observer: llm,
+          finish: finishOnce,
+          refusalMessage: (v) => `Blocked by Belay: ${refusalMessage(v)}. The tool call was not delivered.`,
+          plainRefusal: refuseWith,
+          onVerdicts: (verdicts) => {
+            toolVerdicts = verdicts;
+          },
+          toolUseAction: (call): GuardAction => ({
+            kind: 'llm.tool_use',
+            client: head.client,
+            transport: 'proxy',
+            host: head.host,
+            path,
+            method: head.method,
+            provider: exchange.action.provider,
+            model: exchange.action.model,
+            tool: call.name,
+            arguments: call.arguments,
+            phase: 'request',
+          }),
+        }
+      : undefined,
+  };
+}
+
+/** A tool call's own event carries the guard's verdict on it (when the gate judged it). */
+function withToolVerdict(e: NewAuditEvent, v: Verdict | undefined): NewAuditEvent {
+  if (!v) return e;
+  return {
+    ...e,
+    decision: v.decision,
+    decidedBy: v.decidedBy,
+    rule: v.rule,
+    risk: v.risk,
+    data: {
+      ...e.data,
+      outcome: v.outcome,
+      ...(v.findings.length ? { findings: v.findings.map(({ secretValues: _s, ...f }) => f) } : {}),
+      ...(v.heldMs ? { heldMs: v.heldMs } : {}),
+      ...(v.approvalId ? { approvalId: v.approvalId } : {}),
+    },
   };
 }
 

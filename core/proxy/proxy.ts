@@ -11,6 +11,7 @@ import { HeadMatcher } from './head-matcher.js';
 import { installIpSanFix } from './leaf-san.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
 import { redactUrl } from '../audit/redact.js';
+import { startToolUseGate } from './tool-use-gate.js';
 import { describeUpstreamError, installUpstreamErrorResponses } from './upstream-errors.js';
 import { upstreamProxy, upstreamTrustedCAs } from './upstream.js';
 
@@ -65,6 +66,8 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     additionalTrustedCAs: upstreamTrustedCAs(proxySettings),
     proxyConfig: upstream.setting,
   };
+
+  const gate = await startToolUseGate({ trustedCAs: passthroughOptions.additionalTrustedCAs, upstreamProxy: upstream.setting, warn: deps.warn });
 
   const flows = new Map<string, ProxyFlow>();
   const decoders = new Map<string, Transform>();
@@ -204,11 +207,13 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
             return { response: { statusCode: refusal.status, headers: refusal.headers, body: refusal.body } };
           }
           const secrets = verdicts.flatMap((v) => v.redactions ?? []);
-          if (secrets.length && analysis.redact) {
-            const replaced = analysis.redact(secrets);
-            if (replaced) return { body: replaced };
+          const redacted = secrets.length && analysis.redact ? analysis.redact(secrets) : undefined;
+          if (analysis.gate) {
+            const { toolUseAction, ...gated } = analysis.gate;
+            const url = gate.register({ ...gated, url: req.url, judge: (call) => deps.guard.decide(toolUseAction(call)) });
+            return { url, ...(redacted ? { body: redacted } : {}) };
           }
-          return undefined;
+          return redacted ? { body: redacted } : undefined;
         },
       }),
     ],
@@ -298,6 +303,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     activeFlows: () => flows.size,
     stop: async () => {
       await server.stop();
+      await gate.close();
       for (const flow of [...flows.values()]) finishFlow(flow, true, 'Belay stopped before the response ended');
     },
   };
