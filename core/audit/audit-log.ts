@@ -109,7 +109,7 @@ export class AuditLog {
       model: clean(e.model),
       method: clean(e.method),
       host: clean(e.host),
-      path: e.path === undefined ? undefined : redactUrl(e.path),
+      path: e.path === undefined || e.path === '' ? undefined : redactUrl(e.path),
       status: num(e.status),
       latencyMs: num(e.latencyMs),
       bytesIn: num(e.bytesIn),
@@ -316,8 +316,10 @@ function droppedNotice(count: number): Pending {
   };
 }
 
+/** Optional text fields: scrubbed; empty means absent (so every export format round-trips it). */
 function clean(s: string | undefined): string | undefined {
-  return s === undefined || s === null ? undefined : redactText(String(s));
+  if (s === undefined || s === null || s === '') return undefined;
+  return redactText(String(s));
 }
 
 function num(n: number | undefined): number | undefined {

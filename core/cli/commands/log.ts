@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openDatabase, type Database } from '../../audit/database.js';
 import { EXPORT_FORMATS, exportEvents, type ExportFormat, type ExportResult } from '../../audit/export/index.js';
+import { verifyExportFile } from '../../audit/export/verify-export.js';
 import { renderJson, renderLines, tail } from '../../audit/tail.js';
 import { verifyChain } from '../../audit/verify.js';
 import { belayPaths } from '../../paths.js';
@@ -51,9 +52,12 @@ export function register(program: Command): void {
 
   log
     .command('verify')
-    .description('Walk the hash chain and report the first edited, deleted or reordered event (exit code 1 when broken).')
+    .description('Walk the hash chain and report the first edited, deleted or reordered event (exit code 1 when broken). With --export, check a collected export file instead.')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .option('--export <file>', 'check an export file (its records, links and chain trailer) and compare its head with this machine\'s log')
+    .option('--format <format>', `format of the --export file (default: from its name or content): ${EXPORT_FORMATS.join(', ')}`, parseChoice(EXPORT_FORMATS))
+    .action(async (opts: { json?: boolean; export?: string; format?: ExportFormat }) => {
+      if (opts.export) return verifyExport(opts.export, opts.format, Boolean(opts.json));
       const db = await openForReading(false);
       if (!db) {
         if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, count: 0 })}\n`);
@@ -189,4 +193,38 @@ async function exportToStdout(db: Database | undefined, format: ExportFormat, si
   } finally {
     process.stdout.off('error', onError);
   }
+}
+
+async function verifyExport(file: string, format: ExportFormat | undefined, json: boolean): Promise<void> {
+  if (!existsSync(file) || statSync(file).isDirectory()) throw new Error(`${file} is not a file. Give the path of an export made by \`belay log export\`.`);
+  const check = await verifyExportFile(file, format);
+  // Where the export came from this machine, its head must still be in the local log.
+  let local: 'match' | 'differs' | 'not-here' = 'not-here';
+  const db = check.chain ? await openForReading(false, { allowMissing: true }) : undefined;
+  if (db && check.chain) {
+    try {
+      const row = db.prepare('SELECT hash FROM events WHERE seq = ?').get(check.chain.head.seq) as { hash: string } | undefined;
+      if (row) local = row.hash === check.chain.head.hash ? 'match' : 'differs';
+    } finally {
+      db.close();
+    }
+  }
+  const ok = check.ok && local !== 'differs';
+  if (json) process.stdout.write(`${JSON.stringify({ ...check, ok, localLog: local })}\n`);
+  else if (check.ok) {
+    const c = check.chain!;
+    process.stdout.write(
+      `Export intact: ${check.count} event(s)${c.first && c.last ? ` (seq ${c.first.seq}–${c.last.seq})` : ''}, ${check.checked} checked${check.gaps ? `, ${check.gaps} gap(s) from the time window` : ''}.\n` +
+        `  chain head when exported: seq ${c.head.seq} hash ${c.head.hash}\n` +
+        (local === 'match'
+          ? '  This machine\'s audit log has that head: the export matches it.\n'
+          : local === 'differs'
+            ? '  MISMATCH: this machine\'s audit log has a different event at that seq: one of the two was rewritten.\n'
+            : '  Compare that head with `belay log verify --json` on the machine it came from.\n'),
+    );
+  } else {
+    const p = check.problem!;
+    process.stdout.write(`Export BROKEN (${p.reason})${p.seq !== undefined ? ` at event seq ${p.seq}` : ''}${p.id ? ` id ${p.id}` : ''}\n  ${p.message}\n`);
+  }
+  if (!ok) process.exitCode = 1;
 }
