@@ -142,7 +142,7 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
 
   const verdicts = new Map<number, Verdict>();
   let held: LlmFrame[] = [];
-  let open = new Set<number>();
+  const open = new Set<number>();
   let refused = false;
 
   const process = async (frames: LlmFrame[]): Promise<void> => {
