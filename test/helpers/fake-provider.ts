@@ -25,9 +25,9 @@ export function fixtureText(name: string): string {
   return readFileSync(path.join(fixturesDir, name), 'utf8');
 }
 
-/** Splits an SSE stream into its events, each keeping its blank-line terminator. */
+/** Splits an SSE stream into its events, each keeping its blank-line terminator (Gemini ends lines with CRLF). */
 export function sseEvents(text: string): string[] {
-  return text.split(/(?<=\n\n)/).filter((e) => e.trim().length > 0);
+  return text.split(/(?<=\r?\n\r?\n)/).filter((e) => e.trim().length > 0);
 }
 
 /** Replaces the model the fixture names with another (the provider echoing the requested model). */

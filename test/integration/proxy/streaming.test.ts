@@ -1,0 +1,122 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureText, sseEvents } from '../../helpers/fake-provider.js';
+import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
+
+// Streams are never buffered: the fake provider pauses GAP ms between SSE events and
+// timestamps each write; the client timestamps each event as it arrives (same clock, same
+// process). Every event must reach the client before the provider has even sent the next
+// one. That is causality, not speed: a proxy that held the stream, or any part of it,
+// cannot pass, however fast the machine.
+const GAP = 250;
+let world: ProxyWorld;
+
+beforeAll(async () => {
+  world = await startProxyWorld({ realHosts: true, delayMs: GAP, approve: 'allow' });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+/** Reads an SSE body, noting when each complete event (blank-line terminated) arrived. */
+async function receiveEvents(body: ReadableStream<Uint8Array>): Promise<{ text: string; arrivedAt: number[] }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const arrivedAt: number[] = [];
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    const complete = text.split(/\r?\n\r?\n/).length - 1;
+    while (arrivedAt.length < complete) arrivedAt.push(Date.now());
+  }
+  return { text, arrivedAt };
+}
+
+function expectEachEventBeforeTheNextWasSent(arrivedAt: number[], sentAt: number[]): void {
+  expect(arrivedAt.length).toBe(sentAt.length);
+  for (let i = 0; i < sentAt.length - 1; i++) {
+    expect(arrivedAt[i], `event ${i} arrived after the provider sent event ${i + 1}`).toBeLessThan(sentAt[i + 1]);
+  }
+}
+
+const cases = [
+  {
+    name: 'OpenAI chat completions',
+    url: 'https://api.openai.com/v1/chat/completions',
+    headers: { authorization: 'Bearer sk-test' },
+    body: { model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] },
+    fixture: 'openai-chat/stream-text.sse',
+  },
+  {
+    name: 'Anthropic Messages',
+    url: 'https://api.anthropic.com/v1/messages',
+    headers: { 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
+    body: { model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] },
+    fixture: 'anthropic/stream-tool-no-args.sse',
+  },
+  {
+    name: 'Gemini streamGenerateContent?alt=sse',
+    url: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    headers: { 'x-goog-api-key': 'AIza-test' },
+    body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+    fixture: 'gemini/stream.sse',
+  },
+];
+
+describe('SSE streams pass event by event', () => {
+  for (const c of cases) {
+    it(`${c.name}: each event reaches the client before the provider sends the next`, async () => {
+      const { belay, provider } = world;
+      const events = sseEvents(fixtureText(c.fixture));
+      provider.handle(() => ({ headers: { 'content-type': 'text/event-stream' }, events }));
+      try {
+        const res = await belay.fetch(c.url, { method: 'POST', headers: { 'content-type': 'application/json', ...c.headers }, body: JSON.stringify(c.body) });
+        expect(res.status).toBe(200);
+        const { text, arrivedAt } = await receiveEvents(res.body as ReadableStream<Uint8Array>);
+        expect(text).toBe(events.join(''));
+        const sent = provider.streams.at(-1)!;
+        expectEachEventBeforeTheNextWasSent(arrivedAt, sent.sentAt);
+        // The flow is logged once the stream ends, with the time to first token it saw.
+        const path = new URL(c.url).pathname;
+        const [event] = (await belay.waitForEvents((e) => e.type === 'llm.request' && (e.path ?? '').startsWith(path))).slice(-1);
+        expect(event.status).toBe(200);
+        expect(event.data.stream).toBe(true);
+        expect(event.bytesOut).toBe(Buffer.byteLength(text));
+      } finally {
+        provider.handle(undefined);
+      }
+    });
+  }
+
+  it('the Anthropic SDK sees each stream event before the provider sends the next', async () => {
+    const { belay, provider } = world;
+    const anthropic = new Anthropic({
+      apiKey: 'sk-ant-test',
+      baseURL: 'https://api.anthropic.com',
+      fetchOptions: { dispatcher: belay.dispatcher } as unknown as RequestInit,
+      maxRetries: 0,
+    });
+    const before = provider.streams.length;
+    // The full tool_use stream (21 events), with a shorter gap to keep the test quick.
+    provider.handle(() => ({ headers: { 'content-type': 'text/event-stream' }, events: sseEvents(fixtureText('anthropic/stream-tools.sse')), delayMs: 120 }));
+    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    const arrivedAt: number[] = [];
+    const types: string[] = [];
+    try {
+      for await (const ev of stream) {
+        arrivedAt.push(Date.now());
+        types.push(ev.type);
+      }
+    } finally {
+      provider.handle(undefined);
+    }
+    const sent = provider.streams[before];
+    // The SDK yields every event but `ping`; line them up with what the provider wrote.
+    const written = sseEvents(fixtureText('anthropic/stream-tools.sse')).map((e) => /^event: (\S+)/m.exec(e)?.[1]);
+    const sentAt = sent.sentAt.filter((_, i) => written[i] !== 'ping');
+    expect(types).toEqual(written.filter((t) => t !== 'ping'));
+    expectEachEventBeforeTheNextWasSent(arrivedAt, sentAt);
+  });
+});
