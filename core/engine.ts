@@ -25,6 +25,7 @@ import { createProtocolAnalyzer } from './proxy/protocol-analyzer.js';
 import { startProxy, type RunningProxy } from './proxy/proxy.js';
 import { loadSettings, type Settings } from './settings.js';
 import { SiemForwarder } from './siem/forwarder.js';
+import { pruneEvents } from './siem/retention.js';
 import { TimelineLinker } from './timeline/index.js';
 
 export interface StartOptions {
@@ -108,6 +109,8 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
     const siem = new SiemForwarder({ log: warn });
     siem.start(audit.db, audit);
     cleanups.push(() => siem.stop(3000));
+    const retention = scheduleRetention(audit, settings, warn);
+    cleanups.push(() => clearInterval(retention));
 
     const version = packageVersion();
     const control: ControlServer = await startControlServer(
@@ -151,6 +154,28 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
     await cleanup();
     throw err;
   }
+}
+
+const RETENTION_INTERVAL_MS = 6 * 3600_000;
+
+/**
+ * Retention (settings.audit.retentionDays / retentionMaxBytes) runs at start and every six
+ * hours. pruneEvents records what it removes, including events not yet forwarded to a SIEM.
+ */
+function scheduleRetention(audit: AuditLog, settings: Settings, warn: (m: string) => void): NodeJS.Timeout {
+  const { retentionDays, retentionMaxBytes } = settings.audit;
+  const run = () => {
+    if (retentionDays === undefined && retentionMaxBytes === undefined) return;
+    try {
+      pruneEvents(audit, { maxDays: retentionDays, maxBytes: retentionMaxBytes });
+    } catch (err) {
+      warn(`retention failed (events are kept): ${(err as Error).message}`);
+    }
+  };
+  run();
+  const timer = setInterval(run, RETENTION_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }
 
 function dashboardDir(): string | undefined {

@@ -37,6 +37,8 @@ export const settingsSchema = z
         maxInspectBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
         /** Extra CA files trusted for upstream connections (corporate TLS inspection). */
         extraCaFiles: z.array(z.string()).default([]),
+        /** Look up which local process opened each connection (Linux /proc; once per connection, off the request path). */
+        attributeProcesses: z.boolean().default(true),
       })
       .prefault({}),
     audit: z
@@ -63,6 +65,36 @@ export const settingsSchema = z
       .object({
         /** 0 picks a free port each start; the chosen one is written to control.json. */
         port: z.number().int().min(0).max(65535).default(0),
+      })
+      .prefault({}),
+    // Issue 9 (least privilege): the credential broker and anomaly alerts.
+    broker: z
+      .object({
+        /** Where new keys are stored; 'auto' = the OS keychain when reachable, else the encrypted file (weaker). */
+        store: z.enum(['auto', 'secret-service', 'keychain', 'credential-manager', 'file']).default('auto'),
+        /** Alert when a copilot sends a real provider key instead of a Belay placeholder. */
+        flagRealKeys: z.boolean().default(true),
+      })
+      .prefault({}),
+    anomaly: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Alert when a client contacts a host it never contacted before. */
+        newHost: z.boolean().default(true),
+        /** Alert when a client calls an MCP tool it never called before. */
+        newTool: z.boolean().default(true),
+        /** After a client is first seen, learn its hosts and tools silently for this long. */
+        learningHours: z.number().min(0).max(24 * 30).default(24),
+        /** One alert per condition per window; repeats inside it only raise the count. */
+        windowMinutes: z.number().int().min(1).max(24 * 60).default(60),
+        /** Volume alert when a minute (calls, errors) or an hour (tokens) exceeds its baseline this many times over. */
+        spikeFactor: z.number().min(1.5).max(1000).default(5),
+        /** Floors below which a spike is not worth an alert. */
+        minCallsPerMinute: z.number().int().min(1).default(30),
+        minTokensPerHour: z.number().int().min(1).default(200_000),
+        minErrorsPerMinute: z.number().int().min(1).default(10),
+        /** Closed buckets needed before a baseline is trusted. */
+        minSamples: z.number().int().min(1).default(5),
       })
       .prefault({}),
   })

@@ -46,6 +46,8 @@ export interface ProxyFlow {
   error?: string;
   verdict?: Verdict;
   observer?: ResponseObserver;
+  /** The local process that opened the connection, once known (Linux). */
+  process?: { pid: number; name: string; command?: string };
   /** True once the event is written, so late mockttp events cannot write it twice. */
   done: boolean;
 }

@@ -10,7 +10,8 @@ import type { ProxyFlow } from './flow.js';
 import { HeadMatcher } from './head-matcher.js';
 import { installIpSanFix } from './leaf-san.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
-import { redactUrl } from '../audit/redact.js';
+import { bodyForStorage, redactUrl } from '../audit/redact.js';
+import { ProcessAttribution } from './process-attribution.js';
 import { startToolUseGate } from './tool-use-gate.js';
 import { describeUpstreamError, installUpstreamErrorResponses } from './upstream-errors.js';
 import { upstreamProxy, upstreamTrustedCAs } from './upstream.js';
@@ -70,6 +71,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   const gate = await startToolUseGate({ trustedCAs: passthroughOptions.additionalTrustedCAs, upstreamProxy: upstream.setting, warn: deps.warn });
 
   const flows = new Map<string, ProxyFlow>();
+  const processes = new ProcessAttribution(() => server.port, proxySettings.attributeProcesses && process.platform === 'linux');
   const decoders = new Map<string, Transform>();
 
   const headOf = (req: mockttp.Request): Omit<RequestHead, 'client' | 'id'> => {
@@ -103,6 +105,10 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     const contentLength = Number(req.headers['content-length']);
     if (Number.isFinite(contentLength)) flow.bytesIn = contentLength;
     flows.set(req.id, flow);
+    const opened = flow;
+    void processes.lookup(req.remotePort).then((p) => {
+      if (p) opened.process = p;
+    });
     return flow;
   };
 
@@ -148,6 +154,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
           ...(verdict?.heldMs ? { heldMs: verdict.heldMs } : {}),
           ...(verdict?.approvalId ? { approvalId: verdict.approvalId } : {}),
           ...(aborted && !error ? { aborted: true } : {}),
+          ...(flow.process ? { process: flow.process } : {}),
         },
       };
       const mainId = deps.audit.append(event).id;
@@ -192,7 +199,12 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
             decoded = undefined;
           }
           const analysis = deps.analyzer.analyze({ ...headOf(req), id: req.id, client: flow.client }, decoded, truncated || decoded === undefined);
-          flow.base = { ...analysis.base, data: { ...(analysis.base.data ?? {}), ...(truncated ? { bodyInspected: false } : {}) } };
+          // Bodies are stored only when the user opted in, capped and redacted (audit/redact.ts).
+          const stored = bodyForStorage(decoded, deps.settings.audit, String(req.headers['content-type'] ?? ''));
+          flow.base = {
+            ...analysis.base,
+            data: { ...(analysis.base.data ?? {}), ...(truncated ? { bodyInspected: false } : {}), ...(stored ? { requestBody: stored } : {}) },
+          };
           flow.observer = analysis.observer;
           if (analysis.actions.length === 0) return;
           const verdicts: Verdict[] = [];

@@ -1,0 +1,118 @@
+import { readdir, readFile, readlink } from 'node:fs/promises';
+
+/**
+ * Which local process opened a connection to the proxy, where the OS lets us see it
+ * (Linux, through /proc: the socket's inode in /proc/net/tcp, then the process holding a
+ * file descriptor on that inode). Headers can lie or be absent; the process cannot.
+ *
+ * A scan reads every process's fd table, so it runs off the request path, once per TCP
+ * connection (cached by the client's port), and concurrent lookups share one scan. Other
+ * OSes answer undefined (macOS and Windows would need lsof/netstat per connection).
+ */
+export interface LocalProcess {
+  pid: number;
+  name: string;
+  /** The command line, capped (it can hold secrets passed as flags: it is scrubbed by the audit log). */
+  command?: string;
+}
+
+const CACHE_MS = 60_000;
+const MAX_COMMAND = 200;
+
+export class ProcessAttribution {
+  private readonly cache = new Map<number, { at: number; result: Promise<LocalProcess | undefined> }>();
+  private pending: { inode: string; resolve: (p: LocalProcess | undefined) => void }[] = [];
+  private scanning = false;
+
+  constructor(
+    private readonly proxyPort: () => number,
+    private readonly enabled = process.platform === 'linux',
+  ) {}
+
+  lookup(clientPort: number | undefined): Promise<LocalProcess | undefined> {
+    if (!this.enabled || !clientPort) return Promise.resolve(undefined);
+    const now = Date.now();
+    const hit = this.cache.get(clientPort);
+    if (hit && now - hit.at < CACHE_MS) return hit.result;
+    const result = this.resolve(clientPort).catch(() => undefined);
+    this.cache.set(clientPort, { at: now, result });
+    if (this.cache.size > 4096) this.prune(now);
+    return result;
+  }
+
+  private async resolve(clientPort: number): Promise<LocalProcess | undefined> {
+    const inode = await socketInode(clientPort, this.proxyPort());
+    if (!inode) return undefined;
+    return new Promise((resolve) => {
+      this.pending.push({ inode, resolve });
+      void this.scan();
+    });
+  }
+
+  /** One pass over /proc answers every lookup waiting at its start. */
+  private async scan(): Promise<void> {
+    if (this.scanning) return;
+    this.scanning = true;
+    try {
+      while (this.pending.length) {
+        const batch = this.pending;
+        this.pending = [];
+        const wanted = new Map(batch.map((p) => [`socket:[${p.inode}]`, p]));
+        const found = await findOwners([...wanted.keys()]);
+        for (const [link, p] of wanted) p.resolve(found.get(link));
+      }
+    } finally {
+      this.scanning = false;
+    }
+  }
+
+  private prune(now: number): void {
+    for (const [port, entry] of this.cache) if (now - entry.at >= CACHE_MS) this.cache.delete(port);
+  }
+}
+
+/** The inode of the client's end of the connection: local port = client port, remote port = proxy port. */
+async function socketInode(clientPort: number, proxyPort: number): Promise<string | undefined> {
+  const local = `:${clientPort.toString(16).toUpperCase().padStart(4, '0')}`;
+  const remote = `:${proxyPort.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = await readFile(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 9 && cols[1].endsWith(local) && cols[2].endsWith(remote)) return cols[9];
+    }
+  }
+  return undefined;
+}
+
+async function findOwners(links: string[]): Promise<Map<string, LocalProcess>> {
+  const wanted = new Set(links);
+  const found = new Map<string, LocalProcess>();
+  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid);
+  for (const pid of pids) {
+    if (found.size === wanted.size) break;
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${pid}/fd`);
+    } catch {
+      continue; // another user's process, or gone
+    }
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      if (!wanted.has(target) || found.has(target)) continue;
+      found.set(target, await describe(Number(pid)));
+    }
+  }
+  return found;
+}
+
+async function describe(pid: number): Promise<LocalProcess> {
+  const name = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() || 'unknown';
+  const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean).join(' ');
+  return { pid, name, ...(cmdline ? { command: cmdline.slice(0, MAX_COMMAND) } : {}) };
+}
