@@ -32,6 +32,10 @@ export interface BelayPaths {
   backups: string;
   /** The kill switch: present while `belay pause` is in force (read by the guard and every mcp-wrap). */
   pause: string;
+  /** Brokered keys when no OS keychain is reachable: AES-256-GCM encrypted (0600). */
+  brokerVault: string;
+  /** The random master key the vault's AES key is derived from (0600; see docs/keys.md for why this is weaker). */
+  brokerMasterKey: string;
 }
 
 export function belayPaths(override?: string): BelayPaths {
@@ -50,6 +54,8 @@ export function belayPaths(override?: string): BelayPaths {
     clientsState: path.join(home, 'clients-state.json'),
     backups: path.join(home, 'backups'),
     pause: path.join(home, 'paused.json'),
+    brokerVault: path.join(home, 'keys.vault.json'),
+    brokerMasterKey: path.join(home, 'keys.master'),
   };
 }
 

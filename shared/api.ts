@@ -44,6 +44,11 @@ export const ROUTES = {
   settingsGet: 'GET /api/settings',
   settingsPut: 'PUT /api/settings',
   export: 'GET /api/export',
+  // Issue 9 (least privilege): anomaly/broker alerts and the weekly review.
+  alerts: 'GET /api/alerts',
+  alertAck: 'POST /api/alerts/:id/ack',
+  alertsAckAll: 'POST /api/alerts/ack-all',
+  review: 'GET /api/review',
 } as const;
 
 export interface ApiError {
@@ -373,6 +378,77 @@ export interface ExportQuery {
   format?: 'jsonl' | 'csv';
   since?: string;
   until?: string;
+}
+
+// ---------------------------------------------------------------- alerts (issue 9)
+
+/** An alert: one condition in one window; repeats inside the window raise `count`. */
+export interface AlertView {
+  id: string;
+  kind: 'new-host' | 'new-tool' | 'call-spike' | 'token-spike' | 'error-spike' | 'key-off-route' | 'real-key-in-client';
+  client: string;
+  subject?: string;
+  message: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  /** ISO times. */
+  firstAt: string;
+  lastAt: string;
+  count: number;
+  /** The audit event written when it first fired. */
+  eventId?: string;
+  acked: boolean;
+  ackedAt?: string;
+  ackedBy?: string;
+}
+
+export interface AlertsResponse {
+  alerts: AlertView[];
+  /** Unacknowledged alerts (the tray and the dashboard badge). */
+  open: number;
+}
+
+// ---------------------------------------------------------------- review (issue 9)
+
+export interface ReviewItem {
+  kind: 'alert' | 'denied' | 'timed-out' | 'asked' | 'tool-changed' | 'new-server' | 'remembered';
+  eventId: string;
+  /** ISO time. */
+  time: string;
+  summary: string;
+}
+
+export interface ReviewClient {
+  client: string;
+  /** Flow events (LLM, MCP, A2A, HTTP) in the period. */
+  calls: number;
+  byType: Record<string, number>;
+  hosts: { host: string; calls: number }[];
+  tools: { server?: string; tool: string; calls: number }[];
+  models: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number }[];
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** LLM requests whose cost is unknown (model not in the price table). */
+  unpriced: number;
+  asked: number;
+  allowed: number;
+  denied: number;
+  timedOut: number;
+  errors: number;
+  /** Key actions first: alerts, refusals, timeouts, asks, tool changes, new servers, remembered answers used. */
+  keyActions: ReviewItem[];
+  toolsChanged: ReviewItem[];
+  alerts: ReviewItem[];
+  remembered: { rule: string; uses: number; lastEventId: string }[];
+}
+
+export interface ReviewReport {
+  /** ISO times of the period. */
+  since: string;
+  until: string;
+  generatedAt: string;
+  totals: { calls: number; costUsd: number; asked: number; allowed: number; denied: number; timedOut: number; alerts: number; toolsChanged: number };
+  clients: ReviewClient[];
 }
 
 // ---------------------------------------------------------------- live stream

@@ -3,6 +3,7 @@ import { eventsMigration } from './001-events.js';
 import { siemOutboxMigration } from './002-siem-outbox.js';
 import { inventoryMigration } from './003-inventory.js';
 import { approvalsMigration } from './004-approvals.js';
+import { leastPrivilegeMigration } from './006-least-privilege.js';
 
 /**
  * One schema change. `up` runs inside its own transaction together with the version
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   siemOutboxMigration,
   inventoryMigration,
   approvalsMigration,
+  leastPrivilegeMigration,
 ];

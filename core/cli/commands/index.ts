@@ -12,6 +12,7 @@ import { register as registerSiem } from './siem.js';
 import { register as registerPolicy } from './policy.js';
 import { register as registerApprovals } from './approvals.js';
 import { register as registerPause } from './pause.js';
+import { register as registerKeys } from './keys.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
@@ -31,4 +32,5 @@ export function registerCommands(program: Command): void {
   registerPolicy(program);
   registerApprovals(program);
   registerPause(program);
+  registerKeys(program);
 }
