@@ -3,6 +3,7 @@ import type { Transform } from 'node:stream';
 import * as mockttp from 'mockttp';
 import type { NewAuditEvent } from '../../shared/events.js';
 import type { Guard, Verdict } from '../pipeline/verdict.js';
+import { BROKER_KEYS_FIELD, type CredentialBroker } from '../broker/broker.js';
 import type { Settings } from '../settings.js';
 import type { Analyzer, RequestHead } from './analyzer.js';
 import type { LocalCa } from './ca.js';
@@ -25,6 +26,8 @@ export interface ProxyDeps {
   /** Client app id from request headers (User-Agent and friends). */
   attributeClient(headers: Record<string, string | string[] | undefined>): string;
   warn(message: string): void;
+  /** Credential broker (issue 9): swaps `belay-key:NAME` placeholders on allowed routes. */
+  broker?: Pick<CredentialBroker, 'carriesPlaceholder' | 'resolve' | 'inspectHead'>;
 }
 
 export interface RunningProxy {
@@ -150,6 +153,10 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
         data: {
           ...(flow.base.data ?? {}),
           ...(facts.event?.data ?? {}),
+          // An ask reads 'ask' in `decision` whatever the human answered: the outcome says
+          // whether the flow went through, and a refusal keeps the reason it was given.
+          ...(verdict ? { outcome: verdict.outcome } : {}),
+          ...(verdict?.outcome === 'deny' ? { refused: 'request', ...(verdict.reason ? { reason: verdict.reason } : {}) } : {}),
           ...(verdict && verdict.findings.length ? { findings: verdict.findings.map(stripSecretValues) } : {}),
           ...(verdict?.heldMs ? { heldMs: verdict.heldMs } : {}),
           ...(verdict?.approvalId ? { approvalId: verdict.approvalId } : {}),
@@ -180,53 +187,93 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     else flow.observer.onData(chunk);
   };
 
+  /**
+   * The guard's check of an LLM / MCP / A2A request with a JSON body. `upstreamUrl` is the
+   * URL the request really goes to (the broker may have swapped a `?key=` placeholder).
+   */
+  const guardRequest = async (req: mockttp.CompletedRequest, upstreamUrl: string = req.url): Promise<mockttp.requestSteps.CallbackRequestResult | undefined> => {
+    const flow = openFlow(req);
+    const body = req.body.buffer;
+    const declared = Number(req.headers['content-length']);
+    const truncated = Number.isFinite(declared) && declared > body.length;
+    flow.bytesIn = Number.isFinite(declared) ? declared : body.length;
+    let decoded: Buffer | undefined;
+    try {
+      decoded = truncated ? undefined : await req.body.getDecodedBuffer();
+    } catch {
+      decoded = undefined;
+    }
+    const analysis = deps.analyzer.analyze({ ...headOf(req), id: req.id, client: flow.client }, decoded, truncated || decoded === undefined);
+    // Bodies are stored only when the user opted in, capped and redacted (audit/redact.ts).
+    const stored = bodyForStorage(decoded, deps.settings.audit, String(req.headers['content-type'] ?? ''));
+    flow.base = {
+      ...analysis.base,
+      data: { ...(analysis.base.data ?? {}), ...(truncated ? { bodyInspected: false } : {}), ...(stored ? { requestBody: stored } : {}) },
+    };
+    flow.observer = analysis.observer;
+    if (analysis.actions.length === 0) return;
+    const verdicts: Verdict[] = [];
+    for (const action of analysis.actions) verdicts.push(await deps.guard.decide(action));
+    flow.verdict = worstVerdict(verdicts);
+    if (verdicts.some((v) => v.outcome === 'deny')) {
+      const refusal = analysis.refuse?.(verdicts) ?? {
+        status: 403,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'Blocked by Belay.\n',
+      };
+      return { response: { statusCode: refusal.status, headers: refusal.headers, body: refusal.body } };
+    }
+    const secrets = verdicts.flatMap((v) => v.redactions ?? []);
+    const redacted = secrets.length && analysis.redact ? analysis.redact(secrets) : undefined;
+    if (analysis.gate) {
+      const { toolUseAction, ...gated } = analysis.gate;
+      const url = gate.register({ ...gated, url: upstreamUrl, judge: (call) => deps.guard.decide(toolUseAction(call)) });
+      return { url, ...(redacted ? { body: redacted } : {}) };
+    }
+    return redacted ? { body: redacted } : undefined;
+  };
+
+  // --- Credential broker (issue 9), first rule: requests carrying a `belay-key:NAME`
+  // placeholder get the real key on its allowed route (after the guard, for JSON protocol
+  // requests) or are refused. Head-only match; the body is read as on the guarded route.
+  const broker = deps.broker;
+  if (broker) {
+    await server.addRequestRule({
+      matchers: [new HeadMatcher((req) => broker.carriesPlaceholder(req.url, req.headers), 'request carrying a Belay key placeholder')],
+      steps: [
+        new mockttp.requestSteps.PassThroughStep({
+          ...passthroughOptions,
+          beforeRequest: async (req) => {
+            const flow = openFlow(req);
+            const refuse = (status: number, reason: string, response?: { status: number; headers: Record<string, string>; body: string }) => {
+              flow.verdict = { outcome: 'deny', decision: 'deny', decidedBy: 'policy', rule: 'belay-key', reason, risk: 'high', findings: [] };
+              flow.base = { ...flow.base, data: { ...(flow.base.data ?? {}), brokerRefused: reason } };
+              const r = response ?? { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${reason}\n` };
+              return { response: { statusCode: r.status, headers: r.headers, body: r.body } };
+            };
+            const decision = await broker.resolve({ ...headOf(req), client: flow.client });
+            if (!decision.ok) return refuse(decision.response.status, decision.reason, decision.response);
+            const declared = Number(req.headers['content-length']);
+            if (Number.isFinite(declared) && declared > req.body.buffer.length) {
+              return refuse(413, `Belay cannot swap a key into a request body larger than proxy.maxInspectBytes (${proxySettings.maxInspectBytes} bytes).`);
+            }
+            const guarded = deps.analyzer.needsBody(headOf(req)) ? await guardRequest(req, decision.url ?? req.url) : undefined;
+            flow.base = { ...flow.base, data: { ...(flow.base.data ?? {}), [BROKER_KEYS_FIELD]: decision.keys } };
+            if (guarded?.response) return guarded;
+            return { ...guarded, headers: decision.headers, url: guarded?.url ?? decision.url };
+          },
+        }),
+      ],
+    });
+  }
+
   // Guarded route: LLM / MCP / A2A requests with a JSON body are judged before they leave.
   await server.addRequestRule({
     matchers: [new HeadMatcher((req) => deps.analyzer.needsBody(headOf(req)), 'LLM, MCP or A2A request with a body')],
     steps: [
       new mockttp.requestSteps.PassThroughStep({
         ...passthroughOptions,
-        beforeRequest: async (req) => {
-          const flow = openFlow(req);
-          const body = req.body.buffer;
-          const declared = Number(req.headers['content-length']);
-          const truncated = Number.isFinite(declared) && declared > body.length;
-          flow.bytesIn = Number.isFinite(declared) ? declared : body.length;
-          let decoded: Buffer | undefined;
-          try {
-            decoded = truncated ? undefined : await req.body.getDecodedBuffer();
-          } catch {
-            decoded = undefined;
-          }
-          const analysis = deps.analyzer.analyze({ ...headOf(req), id: req.id, client: flow.client }, decoded, truncated || decoded === undefined);
-          // Bodies are stored only when the user opted in, capped and redacted (audit/redact.ts).
-          const stored = bodyForStorage(decoded, deps.settings.audit, String(req.headers['content-type'] ?? ''));
-          flow.base = {
-            ...analysis.base,
-            data: { ...(analysis.base.data ?? {}), ...(truncated ? { bodyInspected: false } : {}), ...(stored ? { requestBody: stored } : {}) },
-          };
-          flow.observer = analysis.observer;
-          if (analysis.actions.length === 0) return;
-          const verdicts: Verdict[] = [];
-          for (const action of analysis.actions) verdicts.push(await deps.guard.decide(action));
-          flow.verdict = worstVerdict(verdicts);
-          if (verdicts.some((v) => v.outcome === 'deny')) {
-            const refusal = analysis.refuse?.(verdicts) ?? {
-              status: 403,
-              headers: { 'content-type': 'text/plain; charset=utf-8' },
-              body: 'Blocked by Belay.\n',
-            };
-            return { response: { statusCode: refusal.status, headers: refusal.headers, body: refusal.body } };
-          }
-          const secrets = verdicts.flatMap((v) => v.redactions ?? []);
-          const redacted = secrets.length && analysis.redact ? analysis.redact(secrets) : undefined;
-          if (analysis.gate) {
-            const { toolUseAction, ...gated } = analysis.gate;
-            const url = gate.register({ ...gated, url: req.url, judge: (call) => deps.guard.decide(toolUseAction(call)) });
-            return { url, ...(redacted ? { body: redacted } : {}) };
-          }
-          return redacted ? { body: redacted } : undefined;
-        },
+        beforeRequest: (req) => guardRequest(req),
       }),
     ],
   });
@@ -238,6 +285,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   await server.on('request-initiated', (req) => {
     const flow = openFlow(req);
     const head = headOf(req);
+    deps.broker?.inspectHead({ url: req.url, host: head.host, headers: req.headers, client: flow.client }); // issue 9: real keys held by clients
     if (!deps.analyzer.needsBody(head) && Object.keys(flow.base).length === 0) {
       const analysis = deps.analyzer.analyze({ ...head, id: req.id, client: flow.client });
       flow.base = analysis.base;
@@ -266,6 +314,22 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     flow.bytesOut += data.content.byteLength;
     if (data.content.byteLength) feedResponse(flow, data.content);
     if (data.isEnded) finishFlow(flow, false);
+  });
+  // WebSockets never reach the request events above: log each one when it closes (or, via
+  // 'abort', when it dies), so an upgrade is as visible as any other request.
+  await server.on('websocket-request', (req) => {
+    const flow = openFlow(req);
+    flow.base = { ...flow.base, data: { ...(flow.base.data ?? {}), websocket: true } };
+  });
+  await server.on('websocket-accepted', (res) => {
+    const flow = flows.get(res.id);
+    if (flow) flow.status = res.statusCode;
+  });
+  await server.on('websocket-close', (close) => {
+    const flow = flows.get(close.streamId);
+    if (!flow) return;
+    flow.base = { ...flow.base, data: { ...(flow.base.data ?? {}), closeCode: close.closeCode } };
+    finishFlow(flow, false);
   });
   await server.on('abort', (req) => {
     const flow = flows.get(req.id);
