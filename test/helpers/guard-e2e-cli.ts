@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PendingApproval } from '../../shared/api.js';
+import { run } from './run.js';
+
+/**
+ * The compiled `belay` CLI (`node bin/belay.js`), run as a separate process against a test's
+ * data folder, the way a developer answers Belay from a terminal. Always asynchronous: the
+ * engine under test lives in the test's process and must keep serving while the CLI talks
+ * to its control API.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin', 'belay.js');
+
+/** Compiles the tree so bin/belay.js runs these sources (others' type errors elsewhere do not stop the emit). */
+export async function buildCli(): Promise<void> {
+  const res = await run(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tsc', '-b'], { timeoutMs: 180_000, env: { ...process.env, FORCE_COLOR: '0' } });
+  if (!existsSync(path.join(ROOT, 'dist', 'core', 'cli', 'main.js'))) {
+    throw new Error(`npx tsc -b did not produce the CLI:\n${res.stdout}\n${res.stderr}`);
+  }
+}
+
+export function belayCli(home: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, [BIN, ...args], { timeoutMs: opts.timeoutMs ?? 20_000, env: { ...process.env, BELAY_HOME: home, NO_COLOR: '1' } });
+}
+
+/** `belay approvals list --json`, parsed; throws with the CLI's own words when it fails. */
+export async function cliPendingApprovals(home: string): Promise<PendingApproval[]> {
+  const res = await belayCli(home, ['approvals', 'list', '--json']);
+  if (res.code !== 0) throw new Error(`belay approvals list failed (${res.code}): ${res.stderr}`);
+  return JSON.parse(res.stdout) as PendingApproval[];
+}
+
+/** Polls `belay approvals list --json` until an approval matching `match` is pending. */
+export async function waitForCliApproval(home: string, match: (a: PendingApproval) => boolean, timeoutMs = 15_000): Promise<PendingApproval> {
+  const deadline = Date.now() + timeoutMs;
+  let last: PendingApproval[] = [];
+  while (Date.now() < deadline) {
+    last = await cliPendingApprovals(home);
+    const found = last.find(match);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`No matching pending approval within ${timeoutMs} ms. Pending: ${JSON.stringify(last.map((a) => [a.id, a.subject.kind, a.subject.tool, a.summary]))}`);
+}
