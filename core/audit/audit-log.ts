@@ -92,9 +92,11 @@ export class AuditLog {
   /** Queues an event and returns its id at once; it is committed within batchMs. */
   append(e: NewAuditEvent): { id: string } {
     if (this.closed) throw new Error('The audit log is closed; the event was not recorded.');
-    const started = e.startedAt ?? Date.now();
+    // A bad event is refused here, at the producer, so it can never block a batch later.
+    validate(e);
+    const started = typeof e.startedAt === 'number' && Number.isFinite(e.startedAt) ? e.startedAt : Date.now();
     const id = ulid(started);
-    const data = scrubEventData(e.data);
+    const { data, json: dataJson } = capData(scrubEventData(e.data));
     const links = e.links?.filter((l) => typeof l === 'string' && l.length > 0);
     const event: Pending['event'] = {
       id,
@@ -123,7 +125,7 @@ export class AuditLog {
       links: links && links.length > 0 ? links : undefined,
       data,
     };
-    this.pending.push({ event, dataJson: canonicalJson(data) });
+    this.pending.push({ event, dataJson });
     this.enforceBound();
     this.schedule();
     return { id };
@@ -296,6 +298,43 @@ export class AuditLog {
   private info(): { pending: number; dropped: number } {
     return { pending: this.pending.length, dropped: this.dropped };
   }
+}
+
+const DECISIONS = new Set(['allow', 'ask', 'deny', 'redact']);
+
+function validate(e: NewAuditEvent): void {
+  if (e === null || typeof e !== 'object') throw new TypeError('AuditLog.append: the event must be an object.');
+  for (const f of ['type', 'protocol', 'transport', 'client'] as const) {
+    if (typeof e[f] !== 'string' || e[f].length === 0) {
+      throw new TypeError(`AuditLog.append: "${f}" must be a non-empty string (got ${JSON.stringify(e[f]) ?? 'undefined'}); the event was not recorded.`);
+    }
+  }
+  if (e.decision !== undefined && !DECISIONS.has(e.decision)) {
+    throw new TypeError(`AuditLog.append: "decision" must be allow, ask, deny or redact (got ${JSON.stringify(e.decision)}); the event was not recorded.`);
+  }
+}
+
+/** Largest `data` kept whole (as JSON characters); members past their share are summarised. */
+export const MAX_DATA_CHARS = 256 * 1024;
+const MAX_MEMBER_CHARS = 32 * 1024;
+
+/**
+ * Keeps one event from bloating the log (a tool argument holding a whole file): when
+ * `data` is too large, its biggest top-level members are replaced by a note of their
+ * size, and if that is not enough the whole of it is.
+ */
+function capData(data: Record<string, unknown>): { data: Record<string, unknown>; json: string } {
+  const json = canonicalJson(data);
+  if (json.length <= MAX_DATA_CHARS) return { data, json };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    const n = canonicalJson(v).length;
+    out[k] = n > MAX_MEMBER_CHARS ? `[omitted: ${n} characters]` : v;
+  }
+  const outJson = canonicalJson(out);
+  if (outJson.length <= MAX_DATA_CHARS) return { data: out, json: outJson };
+  const note = { omitted: `[data omitted: ${json.length} characters]` };
+  return { data: note, json: canonicalJson(note) };
 }
 
 function droppedNotice(count: number): Pending {

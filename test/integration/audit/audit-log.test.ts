@@ -212,6 +212,26 @@ describe('AuditLog files and failures', () => {
     expect(events[5]).toMatchObject({ type: 'system', data: { event: 'audit.dropped', dropped: 3 } });
   });
 
+  it('refuses a malformed event at append, with the field named, and the queue stays healthy', () => {
+    const log = openLog(freshDb());
+    expect(() => log.append({ ...sampleEvent(1), client: '' })).toThrow(/"client" must be a non-empty string/);
+    expect(() => log.append({ ...sampleEvent(1), type: undefined } as never)).toThrow(/"type" must be a non-empty string/);
+    expect(() => log.append({ ...sampleEvent(1), decision: 'maybe' } as never)).toThrow(/"decision" must be allow, ask, deny or redact/);
+    const { id } = log.append(sampleEvent(2, { startedAt: Number.NaN, status: Number.POSITIVE_INFINITY }));
+    log.flush();
+    expect(log.stats()).toMatchObject({ count: 1, pending: 0 });
+    expect(log.get(id)?.status).toBeUndefined();
+  });
+
+  it('caps an oversized data object instead of storing megabytes per event', () => {
+    const log = openLog(freshDb());
+    const { id } = log.append(sampleEvent(1, { data: { arguments: { content: 'z'.repeat(2_000_000) }, small: 'kept' } }));
+    log.flush();
+    const e = log.get(id)!;
+    expect(e.data).toEqual({ arguments: expect.stringMatching(/^\[omitted: \d+ characters\]$/), small: 'kept' });
+    expect(verifyChain(log.db)).toMatchObject({ ok: true });
+  });
+
   it('refuses appends after close and says so', () => {
     const log = openLog(freshDb());
     log.close();

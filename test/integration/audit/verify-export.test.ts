@@ -91,8 +91,7 @@ describe('belay log verify --export', () => {
     copyFileSync(belayPaths().database, db);
     execFileSync('sqlite3', [db, "UPDATE events SET hash = '0' || substr(hash, 2) WHERE seq = 40"]);
     const r = await runBelay('--data-dir', other, 'log', 'verify', '--export', files.jsonl, '--json');
-    expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, localLog: 'differs', count: 40 });
+    expect({ code: r.code, stderr: r.stderr, result: r.stdout ? JSON.parse(r.stdout) : undefined }).toMatchObject({ code: 1, stderr: '', result: { ok: false, localLog: 'differs', count: 40 } });
   });
 
   it('a path that is not a file is a clear error', async () => {
