@@ -349,11 +349,14 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
       protocol: 'http',
       transport: 'proxy',
       client: deps.attributeClient(err.request.headers ?? {}),
-      method: err.request.method,
+      // What mockttp "parsed" out of garbage is garbage (binary bytes as a method): keep only real tokens.
+      method: err.request.method && HTTP_TOKEN.test(err.request.method) ? err.request.method : undefined,
       host: err.request.destination?.hostname,
-      path: err.request.path ? redactUrl(err.request.path) : undefined,
+      path: err.request.path && PRINTABLE_PATH.test(err.request.path) ? redactUrl(err.request.path) : undefined,
       status: err.response === 'aborted' ? undefined : err.response.statusCode,
-      error: `malformed request from the client (${err.errorCode ?? 'unparseable HTTP'})`,
+      error: /UNKNOWN_PROTOCOL/.test(err.errorCode ?? '')
+        ? 'the client sent bytes that are not HTTP to the proxy port (a non-HTTP client pointed at Belay?); the connection was closed'
+        : `malformed request from the client (${err.errorCode ?? 'unparseable HTTP'})`,
       decision: 'allow',
     });
   });
@@ -394,6 +397,9 @@ function decoderFor(encoding: string | string[] | undefined): Transform | undefi
   // Unknown or stacked encodings: the bytes still pass; the parser sees them undecoded.
   return undefined;
 }
+
+const HTTP_TOKEN = /^[A-Z][A-Z-]{0,19}$/;
+const PRINTABLE_PATH = /^[\x21-\x7e]{1,2048}$/;
 
 const ORDER = ['allow', 'redact', 'ask', 'deny'] as const;
 
