@@ -62,8 +62,10 @@ export function createProtocolAnalyzer(deps: ProtocolAnalyzerDeps): Analyzer {
   };
 }
 
+/** The reason a refusal gives, without its closing period: callers end the sentence themselves. */
 function refusalMessage(v: Verdict): string {
-  return v.reason ?? (v.rule && v.rule !== 'default' ? `policy rule "${v.rule}"` : v.findings[0]?.message ?? 'policy');
+  const reason = v.reason ?? (v.rule && v.rule !== 'default' ? `policy rule "${v.rule}"` : v.findings[0]?.message ?? 'policy');
+  return reason.trim().replace(/[.\s]+$/, '') || 'policy';
 }
 
 function refusalCause(v: Verdict): RefusalCause {
