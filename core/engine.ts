@@ -5,6 +5,7 @@ import { approvalsService, pauseService } from './approvals/service.js';
 import { ApprovalQueue } from './approvals/queue.js';
 import { RememberedStore } from './approvals/remembered.js';
 import { AuditLog } from './audit/audit-log.js';
+import { startLeastPrivilege } from './anomaly/least-privilege.js';
 import { auditEventsService } from './control/audit-events.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { dashboardUrl } from './control/urls.js';
@@ -100,8 +101,11 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
       onLlmUsage: (client, usage, costUsd) =>
         budget.record(client, { tokens: (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) + (usage.cacheReadTokens ?? 0), costUsd }),
     });
+    // Issue 9: credential broker (at the proxy), anomaly alerts, review.
+    const leastPrivilege = startLeastPrivilege({ audit, settings, paths, warn });
+    cleanups.push(() => leastPrivilege.stop());
     const proxy = await startProxy(
-      { ca, settings, guard, analyzer, audit, attributeClient: (h) => attributeClient(h).id, warn },
+      { ca, settings, guard, analyzer, audit, attributeClient: (h) => attributeClient(h).id, warn, broker: leastPrivilege.broker },
       opts.proxyPort ?? settings.proxy.port,
     );
     cleanups.push(() => proxy.stop());
@@ -129,6 +133,8 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
         inventory: inventoryService(inventory),
         usage: usageFromDatabase(audit.db),
         settings: settingsService(paths),
+        alerts: leastPrivilege.alerts,
+        review: leastPrivilege.review,
       },
       { paths, port: settings.control.port, staticDir: dashboardDir(), log: warn },
     );

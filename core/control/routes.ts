@@ -168,6 +168,36 @@ export async function handleApi(ctx: RouteContext, req: IncomingMessage, res: Se
     case 'GET /export':
       await streamExport(services.events, url.searchParams, res);
       return true;
+    // Issue 9: alerts and the review.
+    case 'GET /alerts': {
+      const alerts = need(services.alerts, 'Alerts');
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 200) || 200, 1000);
+      sendJson(res, 200, { alerts: alerts.list({ includeAcked: url.searchParams.get('all') === '1', limit }), open: alerts.openCount() });
+      return true;
+    }
+    case 'POST /alerts/ack-all': {
+      const alerts = need(services.alerts, 'Alerts');
+      await body();
+      sendJson(res, 200, { acked: alerts.ackAll('dashboard') });
+      return true;
+    }
+    case 'GET /review': {
+      const review = need(services.review, 'The review');
+      const time = (name: string): number | undefined => {
+        const raw = url.searchParams.get(name);
+        if (raw === null || raw === '') return undefined;
+        const t = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+        if (!Number.isFinite(t)) throw new HttpError(400, `"${name}" must be an ISO time or ms since epoch (got "${raw}").`);
+        return t;
+      };
+      try {
+        sendJson(res, 200, review.review({ since: time('since'), until: time('until') }));
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        throw new HttpError(400, (err as Error).message);
+      }
+      return true;
+    }
   }
 
   // Routes with an id in the path.
@@ -200,6 +230,14 @@ export async function handleApi(ctx: RouteContext, req: IncomingMessage, res: Se
     await body();
     services.approvals?.clearMissed?.();
     ctx.hub.checkStatus();
+    sendJson(res, 200, { ok: true });
+    return true;
+  }
+  if (method === 'POST' && parts.length === 3 && parts[0] === 'alerts' && parts[2] === 'ack') {
+    const alerts = need(services.alerts, 'Alerts');
+    await body();
+    const id = segment(parts[1]);
+    if (!alerts.ack(id, 'dashboard')) throw new HttpError(409, `Alert "${id}" is unknown or already acknowledged.`);
     sendJson(res, 200, { ok: true });
     return true;
   }

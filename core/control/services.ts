@@ -9,6 +9,7 @@
  */
 import type { AuditEvent } from '../../shared/events.js';
 import type {
+  AlertView,
   ApprovalOutcome,
   AskBody,
   DecisionBody,
@@ -20,6 +21,7 @@ import type {
   PolicyDryRunResponse,
   PolicyValidation,
   RememberedDecision,
+  ReviewReport,
   SettingsResponse,
   UsageResponse,
 } from '../../shared/api.js';
@@ -114,4 +116,21 @@ export interface ControlServices {
   usage?: UsageService;
   doctor?: DoctorService;
   settings?: SettingsService;
+  /** Issue 9: anomaly / broker alerts and the weekly review. */
+  alerts?: AlertsService;
+  review?: ReviewService;
+}
+
+/** Alerts (core/anomaly): list, count open, acknowledge. */
+export interface AlertsService {
+  list(opts: { includeAcked?: boolean; limit?: number }): AlertView[];
+  openCount(): number;
+  /** False when the id is unknown or already acknowledged. */
+  ack(id: string, by: string): boolean;
+  ackAll(by: string): number;
+}
+
+/** The review of a period (core/review); times in ms. */
+export interface ReviewService {
+  review(period: { since?: number; until?: number }): ReviewReport;
 }

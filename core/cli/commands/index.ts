@@ -13,6 +13,8 @@ import { register as registerPolicy } from './policy.js';
 import { register as registerApprovals } from './approvals.js';
 import { register as registerPause } from './pause.js';
 import { register as registerKeys } from './keys.js';
+import { register as registerReview } from './review.js';
+import { register as registerAlerts } from './alerts.js';
 
 /**
  * The explicit, ordered list of command groups. Each module registers its own
@@ -33,4 +35,6 @@ export function registerCommands(program: Command): void {
   registerApprovals(program);
   registerPause(program);
   registerKeys(program);
+  registerReview(program);
+  registerAlerts(program);
 }

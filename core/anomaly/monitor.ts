@@ -1,0 +1,95 @@
+import type { AuditEvent } from '../../shared/events.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AlertStore } from './alert-store.js';
+import type { AnomalyDetector } from './detector.js';
+
+export interface MonitorOptions {
+  /** How often the log is tailed (default 1000 ms). */
+  pollMs?: number;
+  /** On the very first start, history replayed silently to seed baselines (default 50 000 events). */
+  seedEvents?: number;
+  /** Other consumers of the same ordered feed (the broker's budget accounting). */
+  onEvent?: (e: AuditEvent) => void;
+  warn(message: string): void;
+}
+
+const BATCH = 2000;
+
+/**
+ * Tails the audit log by seq (so events written by every process, `belay mcp-wrap`
+ * included, are seen, and a restart resumes where it stopped) and feeds the detector.
+ * The cursor is saved in the same transaction as the state the batch changed.
+ */
+export class AnomalyMonitor {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly getCursor;
+  private readonly setCursor;
+
+  constructor(
+    private readonly audit: Pick<AuditLog, 'db' | 'readSince' | 'stats'>,
+    private readonly detector: AnomalyDetector,
+    private readonly alerts: Pick<AlertStore, 'sweep'>,
+    private readonly opts: MonitorOptions,
+  ) {
+    this.getCursor = audit.db.prepare('SELECT last_seq AS seq FROM anomaly_state WHERE id = 1');
+    this.setCursor = audit.db.prepare('INSERT INTO anomaly_state (id, last_seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET last_seq = excluded.last_seq');
+  }
+
+  start(): void {
+    this.seedIfFirstRun();
+    this.timer = setInterval(() => this.poll(), this.opts.pollMs ?? 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Reads everything new and processes it; also closes alert windows. Returns events read. */
+  poll(now = Date.now()): number {
+    let total = 0;
+    try {
+      for (;;) {
+        const cursor = (this.getCursor.get() as { seq: number } | undefined)?.seq ?? 0;
+        const batch = this.audit.readSince(cursor, BATCH);
+        if (batch.length === 0) break;
+        this.audit.db.transaction(() => {
+          for (const e of batch) {
+            // One bad event must not wedge the feed: it is reported and skipped.
+            try {
+              this.detector.observe(e);
+              this.opts.onEvent?.(e);
+            } catch (err) {
+              this.opts.warn(`anomaly detection skipped event ${e.id}: ${(err as Error).message}`);
+            }
+          }
+          this.setCursor.run(batch[batch.length - 1].seq);
+        })();
+        total += batch.length;
+        if (batch.length < BATCH) break;
+      }
+      this.alerts.sweep(now);
+    } catch (err) {
+      this.opts.warn(`anomaly detection failed (it retries on the next tick): ${(err as Error).message}`);
+    }
+    return total;
+  }
+
+  /** First start: learn from the recent past without alerting, then follow from the head. */
+  private seedIfFirstRun(): void {
+    if (this.getCursor.get()) return;
+    const head = this.audit.stats().head.seq;
+    const from = Math.max(0, head - (this.opts.seedEvents ?? 50_000));
+    this.audit.db.transaction(() => {
+      let cursor = from;
+      for (;;) {
+        const batch = this.audit.readSince(cursor, BATCH).filter((e) => e.seq <= head);
+        for (const e of batch) this.detector.observe(e, true);
+        if (batch.length === 0) break;
+        cursor = batch[batch.length - 1].seq;
+      }
+      this.setCursor.run(head);
+    })();
+  }
+}
