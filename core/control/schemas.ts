@@ -39,6 +39,10 @@ export const askBody = z.object({
     model: z.string().max(200).optional(),
     session: z.string().max(1000).optional(),
     uri: z.string().max(8000).optional(),
+    // Remembered answers are bound to the tool's pin; without these a stdio answer never matched again.
+    toolPin: z.string().max(200).optional(),
+    approvedPin: z.string().max(200).optional(),
+    toolChange: z.string().max(8000).optional(),
   }),
   findings: z.array(finding).max(200),
   risk,

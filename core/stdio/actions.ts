@@ -1,5 +1,7 @@
 import type { GuardAction } from '../pipeline/action.js';
-import type { McpFacts, McpSession } from '../protocols/mcp/session.js';
+import type { McpDoor, McpDoorContext } from '../pipeline/mcp-door.js';
+import { toGuardAction } from '../protocols/mcp/action.js';
+import type { McpFacts } from '../protocols/mcp/session.js';
 
 /** Client requests the guard judges before the server sees them. Everything else passes at once (and is logged). */
 const JUDGED_REQUESTS = new Set(['mcp.tool_call', 'mcp.resource_read', 'mcp.prompt_get']);
@@ -14,47 +16,22 @@ export function needsResponseJudgement(f: McpFacts): boolean {
   return f.direction === 'server-to-client' && f.type === 'response' && f.matched === true && JUDGED_RESPONSES.has(f.kind);
 }
 
-export interface ActionContext {
-  client: string;
-  server: string;
-  session: string;
-  projectRoot?: string;
+/** Server answers the inventory learns from (who the server is, which tools it offers). */
+export function teachesInventory(f: McpFacts): boolean {
+  return f.direction === 'server-to-client' && f.type === 'response' && (f.initialize !== undefined || f.tools !== undefined);
 }
 
-/** What the copilot is about to do, in the guard's terms. */
-export function requestAction(f: McpFacts, mcp: McpSession, ctx: ActionContext): GuardAction {
-  const tool = f.toolCall?.name ?? f.prompt?.name;
-  const known = f.toolCall ? mcp.tool(f.toolCall.name) : undefined;
-  return {
-    kind: f.kind,
-    client: ctx.client,
-    transport: 'stdio',
-    server: ctx.server,
-    session: ctx.session,
-    phase: 'request',
-    ...(tool !== undefined ? { tool } : {}),
-    ...(f.toolCall ? { arguments: f.toolCall.arguments } : f.prompt?.arguments !== undefined ? { arguments: f.prompt.arguments } : {}),
-    ...(known?.annotations ? { annotations: known.annotations } : {}),
-    ...(known ? { toolPin: known.pin } : {}),
-    ...(f.resource ? { uri: f.resource.uri } : {}),
-    ...(ctx.projectRoot ? { projectRoot: ctx.projectRoot } : {}),
-  };
+/**
+ * What the copilot is about to do, in the guard's terms: built by the shared McpDoor (so
+ * the proxy and the relay judge alike, with the inventory's approved pin, tool change and
+ * first-use facts), plus what only the relay knows (the project folder it runs in).
+ */
+export function requestAction(f: McpFacts, door: McpDoor, ctx: McpDoorContext, projectRoot?: string): GuardAction {
+  const action = door.actionsFor([f], ctx)[0] ?? toGuardAction(f, ctx);
+  return { ...action, phase: 'request', ...(projectRoot ? { projectRoot } : {}) };
 }
 
 /** What the server answered, on its way to the copilot (and so to the model). */
-export function responseAction(f: McpFacts, ctx: ActionContext): GuardAction {
-  const result = f.toolCall?.result ?? f.resource?.result ?? f.prompt?.result;
-  return {
-    kind: f.kind,
-    client: ctx.client,
-    transport: 'stdio',
-    server: ctx.server,
-    session: ctx.session,
-    phase: 'response',
-    ...(f.toolCall ? { tool: f.toolCall.name, arguments: f.toolCall.arguments } : f.prompt ? { tool: f.prompt.name } : {}),
-    ...(f.resource ? { uri: f.resource.uri } : {}),
-    ...(result && result.text ? { texts: [result.text] } : {}),
-    ...(f.tools ? { toolDescriptions: f.tools.map((t) => ({ name: t.name, description: t.description ?? '' })) } : {}),
-    ...(ctx.projectRoot ? { projectRoot: ctx.projectRoot } : {}),
-  };
+export function responseAction(f: McpFacts, ctx: McpDoorContext, projectRoot?: string): GuardAction {
+  return { ...toGuardAction(f, ctx), phase: 'response', ...(projectRoot ? { projectRoot } : {}) };
 }

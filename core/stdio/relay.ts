@@ -1,18 +1,20 @@
 import type { Readable, Writable } from 'node:stream';
 import type { NewAuditEvent } from '../../shared/events.js';
+import { McpDoor, type McpDoorContext } from '../pipeline/mcp-door.js';
 import type { Guard, Verdict } from '../pipeline/verdict.js';
 import { idKey, parseJsonRpc, type JsonRpcMessage } from '../protocols/mcp/jsonrpc.js';
 import { mcpRefusalFor } from '../protocols/mcp/refusal.js';
 import { McpSession, type McpFacts } from '../protocols/mcp/session.js';
-import { needsRequestJudgement, needsResponseJudgement, requestAction, responseAction, type ActionContext } from './actions.js';
+import { needsRequestJudgement, needsResponseJudgement, requestAction, responseAction, teachesInventory } from './actions.js';
 import { LineSplitter } from './line-splitter.js';
-import { mcpExchangeEvent, mcpMessageEvent, type McpEventContext, type McpExchange } from './mcp-event.js';
+import { mcpExchangeEvent, mcpMessageEvent, type McpExchange } from './mcp-event.js';
 import { redactMessage } from './redact-message.js';
 import { refusalText } from './refusal-text.js';
 
 /** Where the relay's events go: the audit log, or anything with the same append. */
 export interface RelayAudit {
-  append(e: NewAuditEvent): unknown;
+  /** Answers the stored event's id when it has one yet (extra events link back to it). */
+  append(e: NewAuditEvent): { id: string } | undefined | void;
 }
 
 export interface RelayOptions {
@@ -25,7 +27,16 @@ export interface RelayOptions {
   /** Belay's own diagnostics; the runner sends them to stderr prefixed `belay:`. */
   log: (message: string) => void;
   projectRoot?: string;
+  /**
+   * The MCP door shared with the proxy (inventory facts for the guard, inventory kept
+   * current, event shape). May arrive later (the runner opens SQLite after spawning the
+   * server): judgements wait for it, recording is queued until then. Without one, a door
+   * with no inventory is used.
+   */
+  door?: McpDoor | Promise<McpDoor>;
 }
+
+type Exchange = McpExchange & { cancelled?: boolean; held?: boolean; extras?: NewAuditEvent[] };
 
 export interface RelayStreams {
   /** From the copilot (our stdin). */
@@ -52,9 +63,12 @@ const QUIET_METHODS = new Set(['ping', 'notifications/progress', 'notifications/
  */
 export class McpRelay {
   private readonly mcp = new McpSession();
-  private readonly exchanges = new Map<string, McpExchange & { cancelled?: boolean; held?: boolean }>();
-  private readonly ctx: ActionContext;
-  private readonly eventCtx: McpEventContext;
+  private readonly exchanges = new Map<string, Exchange>();
+  private readonly ctx: McpDoorContext;
+  private door: McpDoor | undefined;
+  private readonly doorReady: Promise<McpDoor>;
+  /** Work that needs the door, in arrival order, run as soon as it is there. */
+  private doorQueue: ((door: McpDoor) => void)[] = [];
   private streams!: RelayStreams;
   private inflight = 0;
   private clientEnded = false;
@@ -66,8 +80,40 @@ export class McpRelay {
   readonly stats = { fromClient: 0, fromServer: 0, refused: 0, unreadable: 0 };
 
   constructor(private readonly opts: RelayOptions) {
-    this.ctx = { client: opts.client, server: opts.server, session: opts.session, projectRoot: opts.projectRoot };
-    this.eventCtx = { transport: 'stdio', client: opts.client, server: opts.server, session: opts.session };
+    this.mcp.sessionId = opts.session;
+    this.ctx = { transport: 'stdio', client: opts.client, server: opts.server, session: this.mcp };
+    const door = opts.door ?? new McpDoor(undefined);
+    if (door instanceof McpDoor) {
+      this.door = door;
+      this.doorReady = Promise.resolve(door);
+    } else {
+      this.doorReady = door.then(
+        (d) => this.setDoor(d),
+        (err: Error) => {
+          this.opts.log(`the MCP inventory is unavailable (${err.message}); tool changes and new servers are not tracked`);
+          return this.setDoor(new McpDoor(undefined));
+        },
+      );
+    }
+  }
+
+  private setDoor(door: McpDoor): McpDoor {
+    this.door = door;
+    for (const work of this.doorQueue.splice(0)) this.safely('inventory', () => work(door));
+    return door;
+  }
+
+  private withDoor(work: (door: McpDoor) => void): void {
+    if (this.door) this.safely('inventory', () => work(this.door!));
+    else this.doorQueue.push(work);
+  }
+
+  private safely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.opts.log(`${what} error: ${(err as Error).message}`);
+    }
   }
 
   start(streams: RelayStreams): void {
@@ -110,7 +156,7 @@ export class McpRelay {
   finish(reason: string): void {
     for (const [key, ex] of this.exchanges) {
       this.exchanges.delete(key);
-      this.record(mcpExchangeEvent({ ...ex, error: ex.cancelled ? 'cancelled by the client' : reason }, this.eventCtx));
+      this.recordExchange({ ...ex, error: ex.cancelled ? 'cancelled by the client' : reason });
     }
   }
 
@@ -122,12 +168,12 @@ export class McpRelay {
     if (parsed.messages.length === 0) {
       // Not JSON-RPC: pass it on unchanged (the server decides what to do) and say so in the log.
       this.stats.unreadable++;
-      this.record(mcpMessageEvent(this.eventCtx, { direction: 'client-to-server', error: `unreadable message from the client: ${parsed.error}`, bytes: line.length }));
+      this.record(mcpMessageEvent(this.ctx, { direction: 'client-to-server', error: `unreadable message from the client: ${parsed.error}`, bytes: line.length }));
       this.toServer(line);
       return;
     }
     const facts = this.mcp.onClientMessage(parsed.messages);
-    if (parsed.error) this.record(mcpMessageEvent(this.eventCtx, { direction: 'client-to-server', error: parsed.error, bytes: line.length }));
+    if (parsed.error) this.record(mcpMessageEvent(this.ctx, { direction: 'client-to-server', error: parsed.error, bytes: line.length }));
     for (const f of facts) {
       if (f.type === 'request' && f.id !== undefined && f.id !== null && f.kind !== 'mcp.message') {
         this.exchanges.set(idKey(f.id), { request: f, bytesIn: 0, bytesOut: parsed.batch ? 0 : line.length });
@@ -144,9 +190,14 @@ export class McpRelay {
     }
     for (let i = 0; i < facts.length; i++) if (judged[i]) this.exchanges.get(idKey(facts[i].id!))!.held = true;
     this.track(
-      Promise.all(facts.map((f, i) => (judged[i] ? this.decide(requestAction(f, this.mcp, this.ctx)) : undefined))).then((verdicts) =>
-        this.releaseRequests(line, parsed.messages, parsed.batch, facts, verdicts),
-      ),
+      this.doorReady
+        .then((door) => {
+          const actions = facts.map((f, i) => (judged[i] ? this.requestActionOf(f, door) : undefined));
+          // Counts the calls in the inventory (after the actions: a call must not make its own server "known").
+          this.safely('inventory', () => door.observe(facts.filter((_, i) => judged[i]), this.ctx));
+          return Promise.all(actions.map((a) => (a ? this.decide(a) : undefined)));
+        })
+        .then((verdicts) => this.releaseRequests(line, parsed.messages, parsed.batch, facts, verdicts)),
     );
   }
 
@@ -165,7 +216,7 @@ export class McpRelay {
       if (ex?.cancelled) {
         // The copilot gave up while we were asking: forward nothing, answer nothing (as the spec asks).
         this.exchanges.delete(key!);
-        this.record(mcpExchangeEvent({ ...ex, error: 'cancelled by the client before a decision' }, this.eventCtx));
+        this.recordExchange({ ...ex, error: 'cancelled by the client before a decision' });
         return;
       }
       if (v && v.outcome === 'deny') {
@@ -175,7 +226,7 @@ export class McpRelay {
         this.mcp.onServerMessage(refusal); // so the session forgets the request
         if (ex) {
           this.exchanges.delete(key!);
-          this.record(mcpExchangeEvent({ ...ex, refused: 'request' }, this.eventCtx));
+          this.recordExchange({ ...ex, refused: 'request' });
         }
         return;
       }
@@ -196,13 +247,14 @@ export class McpRelay {
     const parsed = parseJsonRpc(line.toString('utf8'));
     if (parsed.messages.length === 0) {
       this.stats.unreadable++;
-      this.record(mcpMessageEvent(this.eventCtx, { direction: 'server-to-client', error: `unreadable message from the server: ${parsed.error}`, bytes: line.length }));
+      this.record(mcpMessageEvent(this.ctx, { direction: 'server-to-client', error: `unreadable message from the server: ${parsed.error}`, bytes: line.length }));
       this.toClient(line);
       return;
     }
     const facts = this.mcp.onServerMessage(parsed.messages);
-    if (parsed.error) this.record(mcpMessageEvent(this.eventCtx, { direction: 'server-to-client', error: parsed.error, bytes: line.length }));
-    const done: McpExchange[] = [];
+    if (parsed.error) this.record(mcpMessageEvent(this.ctx, { direction: 'server-to-client', error: parsed.error, bytes: line.length }));
+    if (facts.some(teachesInventory)) this.observeServer(facts);
+    const done: Exchange[] = [];
     for (const f of facts) {
       if ((f.type === 'response' || f.type === 'error') && f.id !== undefined && f.id !== null) {
         const ex = this.exchanges.get(idKey(f.id));
@@ -216,17 +268,17 @@ export class McpRelay {
         }
       } else if (f.type === 'request' || (f.method && !QUIET_METHODS.has(f.method))) {
         // The server asking the copilot for something (sampling, elicitation, roots) or announcing a change.
-        this.record(mcpMessageEvent(this.eventCtx, { direction: 'server-to-client', method: f.method, bytes: line.length, data: f.listChanged ? { listChanged: f.listChanged } : undefined }));
+        this.record(mcpMessageEvent(this.ctx, { direction: 'server-to-client', method: f.method, bytes: line.length, data: f.listChanged ? { listChanged: f.listChanged } : undefined }));
       }
     }
     const judged = facts.map(needsResponseJudgement);
     if (!judged.includes(true)) {
       this.toClient(line);
-      for (const ex of done) this.record(mcpExchangeEvent(ex, this.eventCtx));
+      for (const ex of done) this.recordExchange(ex);
       return;
     }
     this.track(
-      Promise.all(facts.map((f, i) => (judged[i] ? this.decide(responseAction(f, this.ctx)) : undefined))).then((verdicts) => {
+      Promise.all(facts.map((f, i) => (judged[i] ? this.decide(responseAction(f, this.ctx, this.opts.projectRoot)) : undefined))).then((verdicts) => {
         const out: JsonRpcMessage[] = [];
         let rewritten = false;
         facts.forEach((f, i) => {
@@ -249,9 +301,46 @@ export class McpRelay {
           if (ex) done.push(ex);
         });
         this.toClient(rewritten ? Buffer.from(JSON.stringify(parsed.batch ? out : out[0])) : line);
-        for (const ex of done) this.record(mcpExchangeEvent(ex, this.eventCtx));
+        for (const ex of done) this.recordExchange(ex);
       }),
     );
+  }
+
+  // ---------------------------------------------------------------- inventory
+
+  /** The request's guard action with the inventory's facts; without them (inventory failing) the plain action. */
+  private requestActionOf(f: McpFacts, door: McpDoor): Parameters<Guard['decide']>[0] {
+    try {
+      return requestAction(f, door, this.ctx, this.opts.projectRoot);
+    } catch (err) {
+      this.opts.log(`inventory error: ${(err as Error).message}; judging without the tool's approved version`);
+      return requestAction(f, new McpDoor(undefined), this.ctx, this.opts.projectRoot);
+    }
+  }
+
+  /**
+   * Teaches the inventory who the server is and which tools it offers. The extra events
+   * (server.new, tool.changed) are written after the exchange they came from, linked to it.
+   */
+  private observeServer(facts: McpFacts[]): void {
+    const exchanges = facts.map((f) => (f.id !== undefined && f.id !== null ? this.exchanges.get(idKey(f.id)) : undefined));
+    this.withDoor((door) => {
+      facts.forEach((f, i) => {
+        if (!teachesInventory(f)) return;
+        const extras = door.observe([f], this.ctx);
+        if (!extras.length) return;
+        const ex = exchanges[i];
+        if (ex) (ex.extras ??= []).push(...extras);
+        else for (const e of extras) this.record(e);
+      });
+    });
+  }
+
+  private recordExchange(ex: Exchange): void {
+    this.withDoor((door) => {
+      const stored = this.record(mcpExchangeEvent(ex, this.ctx, door));
+      for (const extra of ex.extras ?? []) this.record(stored ? { ...extra, links: [...(extra.links ?? []), stored.id] } : extra);
+    });
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -320,11 +409,12 @@ export class McpRelay {
     }
   }
 
-  private record(e: NewAuditEvent): void {
+  private record(e: NewAuditEvent): { id: string } | undefined {
     try {
-      this.opts.audit.append(e);
+      return this.opts.audit.append(e) ?? undefined;
     } catch (err) {
       this.opts.log(`could not record an event in the audit log: ${(err as Error).message}`);
+      return undefined;
     }
   }
 }

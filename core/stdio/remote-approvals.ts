@@ -27,6 +27,10 @@ export function askBodyOf(req: ApprovalRequest): AskBody {
     ...(a.arguments !== undefined ? { arguments: a.arguments } : {}),
     ...(a.uri !== undefined ? { uri: a.uri } : {}),
     ...(a.session !== undefined ? { session: a.session } : {}),
+    // A remembered answer is bound to the tool's version; the human sees how it changed.
+    ...(a.toolPin !== undefined ? { toolPin: a.toolPin } : {}),
+    ...(a.approvedPin !== undefined ? { approvedPin: a.approvedPin } : {}),
+    ...(a.toolChange !== undefined ? { toolChange: a.toolChange } : {}),
   };
   const findings: FindingView[] = req.findings.map(({ detector, severity, message, where, evidence, ruleId }) => ({ detector, severity, message, where, evidence, ruleId }));
   return { subject, findings, risk: req.risk, ...(req.rule ? { rule: req.rule } : {}), ...(req.reason ? { reason: req.reason } : {}) };

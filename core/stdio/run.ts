@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { NewAuditEvent } from '../../shared/events.js';
 import { belayPaths } from '../paths.js';
+import type { McpDoor } from '../pipeline/mcp-door.js';
 import type { Guard, Verdict } from '../pipeline/verdict.js';
 import { McpRelay, type RelayAudit } from './relay.js';
 
@@ -26,9 +27,10 @@ function log(message: string): void {
 class DeferredAudit implements RelayAudit {
   private queue: NewAuditEvent[] = [];
   private target: (RelayAudit & { close?(): void }) | undefined;
-  append(e: NewAuditEvent): void {
-    if (this.target) this.target.append(e);
-    else this.queue.push(e);
+  append(e: NewAuditEvent): { id: string } | undefined {
+    if (this.target) return this.target.append(e) ?? undefined;
+    this.queue.push(e);
+    return undefined;
   }
   attach(target: RelayAudit & { close?(): void }): void {
     this.target = target;
@@ -68,6 +70,8 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
   const session = `stdio-${randomBytes(8).toString('hex')}`;
   const audit = new DeferredAudit();
   const guard = new DeferredGuard();
+  let setDoor!: (door: McpDoor) => void;
+  const door = new Promise<McpDoor>((resolve) => (setDoor = resolve));
   const cwd = process.cwd();
   const relay = new McpRelay({
     server: opts.server,
@@ -76,6 +80,7 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
     guard,
     audit,
     log,
+    door,
     // A copilot started from a dock runs servers in / or the home folder: no project there.
     projectRoot: cwd !== '/' && cwd !== os.homedir() ? cwd : undefined,
   });
@@ -104,12 +109,14 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
 
   const setup = (async () => {
     const paths = belayPaths();
-    const [{ AuditLog }, { loadSettings }, { connectControl }, { RemoteApprovals }, { createStdioGuard }] = await Promise.all([
+    const [{ AuditLog }, { loadSettings }, { connectControl }, { RemoteApprovals }, { createStdioGuard }, { McpDoor }, { Inventory }] = await Promise.all([
       import('../audit/audit-log.js'),
       import('../settings.js'),
       import('../control/client.js'),
       import('./remote-approvals.js'),
       import('./relay-guard.js'),
+      import('../pipeline/mcp-door.js'),
+      import('../inventory/inventory.js'),
     ]);
     let askWhenOffline: 'deny' | 'allow' = 'deny';
     try {
@@ -125,6 +132,9 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
       log(`cannot open the audit log at ${paths.database}: ${(err as Error).message}. Calls are still judged but not recorded.`);
       audit.attach({ append: () => undefined });
     }
+    // The same inventory the proxy keeps (in the audit database): approved tool versions,
+    // servers already seen. Without the database the relay judges without them.
+    setDoor(new McpDoor(auditLog ? new Inventory(auditLog.db) : undefined));
     const approvals = new RemoteApprovals({ connect: () => connectControl(paths), log });
     process.stdin.once('end', () => approvals.abortAll());
     guard.set(createStdioGuard({ paths, approvals, audit: auditLog, allowAskWhenOffline: askWhenOffline === 'allow', log }));
@@ -132,6 +142,7 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
     // Fail closed: without a guard every judged call is refused (the relay's decide() catches the throw).
     log(`could not start the guard: ${err.message}`);
     guard.set({ decide: () => Promise.reject(err) });
+    void import('../pipeline/mcp-door.js').then(({ McpDoor }) => setDoor(new McpDoor(undefined)));
   });
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
