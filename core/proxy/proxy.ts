@@ -8,6 +8,7 @@ import type { Settings } from '../settings.js';
 import type { Analyzer, RequestHead } from './analyzer.js';
 import type { LocalCa } from './ca.js';
 import type { ProxyFlow } from './flow.js';
+import { recordConnectionEvents } from './connection-events.js';
 import { HeadMatcher } from './head-matcher.js';
 import { installIpSanFix } from './leaf-san.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
@@ -240,6 +241,8 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   if (broker) {
     await server.addRequestRule({
       matchers: [new HeadMatcher((req) => broker.carriesPlaceholder(req.url, req.headers), 'request carrying a Belay key placeholder')],
+      // Never "complete": mockttp otherwise lets a later matching rule win after the first use.
+      completionChecker: new mockttp.completionCheckers.Always(),
       steps: [
         new mockttp.requestSteps.PassThroughStep({
           ...passthroughOptions,
@@ -368,6 +371,8 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
         : `TLS handshake with the client failed for ${host} (${failure.failureCause})`;
     deps.audit.append({ type: 'http', protocol: 'http', transport: 'proxy', client: 'unknown', host, error: why, decision: 'allow' });
   });
+
+  await recordConnectionEvents(server, (e) => deps.audit.append(e), deps.attributeClient);
 
   try {
     await withLoopbackListen(() => server.start(port));
