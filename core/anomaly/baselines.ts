@@ -17,8 +17,8 @@ const ALPHA = 0.1;
 
 /**
  * Baselines kept in SQLite (anomaly_baselines) with a write-through cache. Buckets count
- * *active* periods only (a minute with at least one call): an idle night does not drag
- * the baseline to zero and make the first busy minute of the day look like a spike.
+ * *active* periods only (a minute in which the client did something): an idle night does
+ * not drag the baseline to zero and make the first busy minute of the day look like a spike.
  */
 export class Baselines {
   private readonly cache = new Map<string, MetricState>();
@@ -42,10 +42,10 @@ export class Baselines {
       this.cache.set(key, s);
     }
     if (bucket > s.bucket) {
-      if (s.current > 0) {
-        s.ewma = s.samples === 0 ? s.current : s.ewma + ALPHA * (s.current - s.ewma);
-        s.samples += 1;
-      }
+      // The open bucket was touched (that is how it exists), so it is a sample even at 0:
+      // a busy minute without errors is what an error baseline is made of.
+      s.ewma = s.samples === 0 ? s.current : s.ewma + ALPHA * (s.current - s.ewma);
+      s.samples += 1;
       s.bucket = bucket;
       s.current = 0;
     }
