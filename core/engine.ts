@@ -5,6 +5,7 @@ import { approvalsService, pauseService } from './approvals/service.js';
 import { ApprovalQueue } from './approvals/queue.js';
 import { RememberedStore } from './approvals/remembered.js';
 import { AuditLog } from './audit/audit-log.js';
+import { exportEvents } from './audit/export/index.js';
 import { startLeastPrivilege } from './anomaly/least-privilege.js';
 import { auditEventsService } from './control/audit-events.js';
 import { startControlServer, type ControlServer } from './control/server.js';

@@ -374,8 +374,10 @@ export type SettingsResponse = Record<string, unknown>;
 
 // ---------------------------------------------------------------- export
 
+export type ExportFormat = 'jsonl' | 'csv' | 'ocsf' | 'cef';
+
 export interface ExportQuery {
-  format?: 'jsonl' | 'csv';
+  format?: ExportFormat;
   since?: string;
   until?: string;
 }

@@ -166,7 +166,7 @@ export async function handleApi(ctx: RouteContext, req: IncomingMessage, res: Se
       return true;
     }
     case 'GET /export':
-      await streamExport(services.events, url.searchParams, res);
+      await streamExport(need(services.exports, 'The audit export'), url.searchParams, res);
       return true;
     // Issue 9: alerts and the review.
     case 'GET /alerts': {

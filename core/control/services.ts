@@ -7,7 +7,9 @@
  * Only `events` and `info` are required; a route whose service is absent answers
  * 501 with a message saying which part of Belay is missing.
  */
+import type { Writable } from 'node:stream';
 import type { AuditEvent } from '../../shared/events.js';
+import type { ExportOptions } from '../audit/export/index.js';
 import type {
   AlertView,
   ApprovalOutcome,
@@ -106,6 +108,11 @@ export interface SettingsService {
   update(patch: Record<string, unknown>): SettingsResponse;
 }
 
+/** Audit exports in every format `belay log export` writes (core/audit/export), streamed. */
+export interface ExportService {
+  run(opts: ExportOptions, out: Writable): Promise<unknown>;
+}
+
 export interface ControlServices {
   info(): EngineInfo;
   events: EventsService;
@@ -119,6 +126,7 @@ export interface ControlServices {
   /** Issue 9: anomaly / broker alerts and the weekly review. */
   alerts?: AlertsService;
   review?: ReviewService;
+  exports?: ExportService;
 }
 
 /** Alerts (core/anomaly): list, count open, acknowledge. */

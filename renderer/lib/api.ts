@@ -4,6 +4,7 @@
  * in sessionStorage (gone when the tab closes) and stripped from the address bar.
  */
 import type {
+  ExportFormat,
   DecisionBody,
   DoctorResponse,
   EventsQuery,
@@ -98,7 +99,7 @@ export class Api {
   saveSettings = (patch: Record<string, unknown>) => this.call<SettingsResponse>('PUT', '/api/settings', patch);
 
   /** Downloads the export with the token (a plain link could not send it) and saves it as a file. */
-  async download(format: 'jsonl' | 'csv'): Promise<void> {
+  async download(format: ExportFormat): Promise<void> {
     const res = await fetch(`/api/export?format=${format}`, { headers: this.headers() });
     if (!res.ok) throw new ApiError(res.status, `Export failed (HTTP ${res.status}).`);
     const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `belay-audit.${format}`;

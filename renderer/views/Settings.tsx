@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { ExportFormat } from '../../shared/api.js';
 import { ApiError, errorText, type Api } from '../lib/api.js';
 
 type Json = Record<string, unknown>;
@@ -47,7 +48,7 @@ export function Settings({ api }: { api: Api }) {
     }
   };
 
-  const exportAs = (format: 'jsonl' | 'csv') => api.download(format).catch((e) => setError(errorText(e)));
+  const exportAs = (format: ExportFormat) => api.download(format).catch((e) => setError(errorText(e)));
 
   return (
     <section className="settings" aria-label="Settings">
@@ -80,13 +81,19 @@ export function Settings({ api }: { api: Api }) {
         </form>
       )}
       <h2>Export the audit log</h2>
-      <p className="muted">Every event, oldest first, with its hash chain fields (verify it with `belay audit verify`).</p>
+      <p className="muted">Every event, oldest first, in the format your SIEM reads (JSON Lines follows ECS). Each file ends with the chain head, so it can be checked later (`belay log verify`; docs/exports.md).</p>
       <div className="row">
         <button type="button" onClick={() => void exportAs('jsonl')}>
           Download JSON Lines
         </button>
         <button type="button" onClick={() => void exportAs('csv')}>
           Download CSV
+        </button>
+        <button type="button" onClick={() => void exportAs('ocsf')}>
+          Download OCSF
+        </button>
+        <button type="button" onClick={() => void exportAs('cef')}>
+          Download CEF
         </button>
       </div>
     </section>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApprovalOutcome, AskBody, DecisionBody, PendingApproval } from '../../shared/api.js';
 import { AuditLog } from '../../core/audit/audit-log.js';
 import { auditEventsService } from '../../core/control/audit-events.js';
+import { exportEvents } from '../../core/audit/export/index.js';
 import type { ApprovalChange, ApprovalsService, ControlServices, PauseService } from '../../core/control/services.js';
 import type { BelayPaths } from '../../core/paths.js';
 import { ensureDataDir } from '../../core/paths.js';
@@ -103,6 +104,7 @@ export function makeTestServices(paths: BelayPaths, extra: Partial<ControlServic
   const services: ControlServices = {
     info: () => ({ version: '0.0.0-test', startedAt: new Date().toISOString(), dataDir: paths.home }),
     events: auditEventsService(log),
+    exports: { run: (o, out) => exportEvents(log.db, o, out) },
     approvals,
     pause,
     ...extra,

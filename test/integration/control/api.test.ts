@@ -277,7 +277,12 @@ describe('control API: events, live stream and approvals through the typed clien
     expect(r.status).toBe(200);
     expect(r.headers['content-disposition']).toMatch(/attachment; filename="belay-audit-/);
     const lines = r.body.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.at(-1).host).toBe('a.example');
+    // ECS documents, then the chain head (the same exporter as `belay log export`).
+    expect(lines.at(-2).url.domain).toBe('a.example');
+    expect(lines.at(-1).belay.chain.head.seq).toBeGreaterThan(0);
+    const cef = await raw(`${control.url}/api/export?format=cef`, { headers: auth() });
+    expect(cef.status).toBe(200);
+    expect(cef.body).toMatch(/^CEF:0\|Belay\|Belay\|/m);
     const bad = await raw(`${control.url}/api/export?format=xml`, { headers: auth() });
     expect(bad.status).toBe(400);
   });
