@@ -136,6 +136,7 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
         settings: settingsService(paths),
         alerts: leastPrivilege.alerts,
         review: leastPrivilege.review,
+        exports: { run: (o, out) => exportEvents(audit.db, o, out) },
       },
       { paths, port: settings.control.port, staticDir: dashboardDir(), log: warn },
     );
