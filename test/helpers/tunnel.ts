@@ -33,9 +33,11 @@ export function openTunnel(proxyPort: number, host: string, port: number): Promi
 }
 
 /** TLS over a tunnel, trusting `ca`; resolves once the handshake is done. */
-export function tlsOverTunnel(socket: net.Socket, opts: { servername?: string; ca: string; alpn?: string[] }): Promise<tls.TLSSocket> {
+export function tlsOverTunnel(socket: net.Socket, opts: { servername?: string; host?: string; ca: string; alpn?: string[] }): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const secure = tls.connect({ socket, servername: opts.servername, ca: opts.ca, ALPNProtocols: opts.alpn }, () => resolve(secure));
+    // `host` is what the certificate is checked against (Node sends no SNI for an IP).
+    const host = opts.host ?? opts.servername;
+    const secure = tls.connect({ socket, host, servername: opts.servername, ca: opts.ca, ALPNProtocols: opts.alpn }, () => resolve(secure));
     secure.once('error', reject);
   });
 }
