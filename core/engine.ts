@@ -73,6 +73,7 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
     onError: (err, info) => warn(`audit log write failed (${info.pending} events waiting, will retry): ${err.message}`),
   });
   const cleanups: (() => unknown)[] = [() => audit.close()];
+  let stopping: Promise<void> | undefined;
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn();
   };
@@ -153,9 +154,14 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
       inventory,
       control: { url: control.url, token: control.token, dashboardUrl: dashboardUrl(control) },
       startedAt,
-      async stop(deadlineMs = 5000) {
-        await withDeadline(cleanup(), deadlineMs, () => warn(`Belay did not stop within ${deadlineMs} ms; closing the audit log now`));
-        audit.close();
+      stop(deadlineMs = 5000) {
+        // A second stop (quit from the tray while a signal arrives, a test's cleanup) waits for
+        // the first instead of closing servers that are already closed (which throws).
+        stopping ??= (async () => {
+          await withDeadline(cleanup(), deadlineMs, () => warn(`Belay did not stop within ${deadlineMs} ms; closing the audit log now`));
+          audit.close();
+        })();
+        return stopping;
       },
     };
   } catch (err) {
