@@ -62,7 +62,11 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 
 export async function startToolUseGate(opts: ToolUseGateOptions): Promise<ToolUseGate> {
   const flows = new Map<string, { flow: GatedFlow; timer: NodeJS.Timeout }>();
-  const ca = [...tls.rootCertificates, ...opts.trustedCAs.map((c) => c.cert)];
+  const ca = opts.trustedCAs.length ? [...tls.rootCertificates, ...opts.trustedCAs.map((c) => c.cert)] : undefined;
+  // One TLS context for every upstream connection. Passing `ca` per request instead makes
+  // Node parse every root certificate again for each new connection and fold the whole
+  // list (hundreds of KB) into the agent's pool key on every request (bench/RESULTS.md).
+  const secureContext = ca ? tls.createSecureContext({ ca }) : undefined;
   const server = http.createServer((req, res) => {
     const token = /^\/__belay-gate\/([A-Za-z0-9_-]{20,})$/.exec(req.url ?? '')?.[1];
     const entry = token ? flows.get(token) : undefined;
@@ -72,7 +76,7 @@ export async function startToolUseGate(opts: ToolUseGateOptions): Promise<ToolUs
     }
     flows.delete(token);
     clearTimeout(entry.timer);
-    relay(entry.flow, req, res, ca, opts).catch((err: Error) => {
+    relay(entry.flow, req, res, { ca, secureContext }, opts).catch((err: Error) => {
       opts.warn(`tool-use gate: ${err.message}`);
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end();
@@ -102,7 +106,13 @@ export async function startToolUseGate(opts: ToolUseGateOptions): Promise<ToolUs
   };
 }
 
-async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse, ca: string[], opts: ToolUseGateOptions): Promise<void> {
+interface UpstreamTrust {
+  /** Roots + extra CAs, or undefined for Node's default store. */
+  ca?: string[];
+  secureContext?: tls.SecureContext;
+}
+
+async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse, trust: UpstreamTrust, opts: ToolUseGateOptions): Promise<void> {
   const target = new URL(flow.url);
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
@@ -110,12 +120,14 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
   // The gate must read the frames: ask for an unencoded answer (it is decoded anyway if not).
   headers['accept-encoding'] = 'identity';
   const secure = target.protocol === 'https:';
-  const upstream = (secure ? https : http).request(target, {
+  // `secureContext` reaches tls.connect through the agent (Node's RequestOptions type omits it).
+  const options: https.RequestOptions & { secureContext?: tls.SecureContext } = {
     method: req.method,
     headers,
-    ca: secure ? ca : undefined,
-    agent: agentFor(target, opts.upstreamProxy, ca),
-  });
+    secureContext: secure ? trust.secureContext : undefined,
+    agent: agentFor(target, opts.upstreamProxy, trust.ca),
+  };
+  const upstream = (secure ? https : http).request(target, options);
   // The body is relayed chunked, so its last write is the tiny "0\r\n\r\n" terminator:
   // with Nagle's algorithm on (Node's default for client sockets) that write waits for the
   // upstream's delayed ACK, about 40 ms on every gated request (measured in bench/).
@@ -222,7 +234,7 @@ function decoded(res: IncomingMessage): Readable {
   return res;
 }
 
-function agentFor(target: URL, proxy: ProxySetting | undefined, ca: string[]): http.Agent | undefined {
+function agentFor(target: URL, proxy: ProxySetting | undefined, ca: string[] | undefined): http.Agent | undefined {
   if (!proxy) return undefined;
   const host = target.hostname;
   const bypass = (proxy.noProxy ?? []).some((p) => p === '*' || host === p || host.endsWith(p.startsWith('.') ? p : `.${p}`));

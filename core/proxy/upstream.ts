@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import type { ProxySetting } from 'mockttp';
 import type { Settings } from '../settings.js';
 
@@ -17,17 +18,38 @@ const SYSTEM_BUNDLES = [
 ];
 
 export function upstreamTrustedCAs(settings: Settings['proxy'], env = process.env): { cert: string }[] {
-  const files = [...SYSTEM_BUNDLES.filter((f) => existsSync(f)).slice(0, 1), ...settings.extraCaFiles];
-  if (env.NODE_EXTRA_CA_CERTS) files.push(env.NODE_EXTRA_CA_CERTS);
+  // Only what Node does not already trust is passed on: every extra certificate is paid for
+  // on each upstream request (mockttp hands the list to Node per request, which folds it into
+  // the agent's pool key). With nothing extra, Node's default store applies, and that store
+  // already includes NODE_EXTRA_CA_CERTS.
+  const known = new Set(tls.rootCertificates.map(pemBody));
   const out: { cert: string }[] = [];
-  for (const file of files) {
-    try {
-      out.push({ cert: readFileSync(file, 'utf8') });
-    } catch (err) {
-      throw new Error(`Cannot read the CA file ${file} (${(err as Error).message}); fix proxy.extraCaFiles in settings.json or NODE_EXTRA_CA_CERTS.`);
-    }
+  const bundle = SYSTEM_BUNDLES.find((f) => existsSync(f));
+  if (bundle) {
+    for (const cert of splitPem(readCa(bundle))) if (!known.has(pemBody(cert))) out.push({ cert });
   }
+  for (const file of settings.extraCaFiles) out.push({ cert: readCa(file) });
+  if (out.length && env.NODE_EXTRA_CA_CERTS) out.push({ cert: readCa(env.NODE_EXTRA_CA_CERTS) });
   return out;
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read the CA file ${file} (${(err as Error).message}); fix proxy.extraCaFiles in settings.json or NODE_EXTRA_CA_CERTS.`);
+  }
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+function splitPem(text: string): string[] {
+  return text.match(PEM_CERT) ?? [];
+}
+
+/** The base64 body of a PEM certificate, without armour or line breaks, to compare certificates. */
+function pemBody(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
 
 /**
