@@ -94,7 +94,8 @@ export class AuditLog {
     if (this.closed) throw new Error('The audit log is closed; the event was not recorded.');
     // A bad event is refused here, at the producer, so it can never block a batch later.
     validate(e);
-    const started = typeof e.startedAt === 'number' && Number.isFinite(e.startedAt) ? e.startedAt : Date.now();
+    // Times outside 0000-9999 would not sort as ISO text; such a startedAt is a producer bug.
+    const started = typeof e.startedAt === 'number' && e.startedAt >= 0 && e.startedAt <= MAX_TIME ? e.startedAt : Date.now();
     const id = ulid(started);
     const { data, json: dataJson } = capData(scrubEventData(e.data));
     const links = e.links?.filter((l) => typeof l === 'string' && l.length > 0);
@@ -111,13 +112,13 @@ export class AuditLog {
       model: clean(e.model),
       method: clean(e.method),
       host: clean(e.host),
-      path: e.path === undefined || e.path === '' ? undefined : redactUrl(e.path),
+      path: e.path === undefined || e.path === null || e.path === '' ? undefined : redactUrl(String(e.path)),
       status: num(e.status),
       latencyMs: num(e.latencyMs),
       bytesIn: num(e.bytesIn),
       bytesOut: num(e.bytesOut),
       decision: e.decision ?? 'allow',
-      decidedBy: e.decidedBy,
+      decidedBy: clean(e.decidedBy) as AuditEvent['decidedBy'],
       rule: clean(e.rule),
       risk: e.risk,
       error: clean(e.error),
@@ -303,6 +304,9 @@ export class AuditLog {
 }
 
 const DECISIONS = new Set(['allow', 'ask', 'deny', 'redact']);
+const RISKS = new Set(['none', 'low', 'medium', 'high', 'critical']);
+/** 9999-12-31T23:59:59.999Z */
+const MAX_TIME = 253_402_300_799_999;
 
 function validate(e: NewAuditEvent): void {
   if (e === null || typeof e !== 'object') throw new TypeError('AuditLog.append: the event must be an object.');
@@ -313,6 +317,9 @@ function validate(e: NewAuditEvent): void {
   }
   if (e.decision !== undefined && !DECISIONS.has(e.decision)) {
     throw new TypeError(`AuditLog.append: "decision" must be allow, ask, deny or redact (got ${JSON.stringify(e.decision)}); the event was not recorded.`);
+  }
+  if (e.risk !== undefined && !RISKS.has(e.risk)) {
+    throw new TypeError(`AuditLog.append: "risk" must be none, low, medium, high or critical (got ${JSON.stringify(e.risk)}); the event was not recorded.`);
   }
 }
 

@@ -217,10 +217,12 @@ describe('AuditLog files and failures', () => {
     expect(() => log.append({ ...sampleEvent(1), client: '' })).toThrow(/"client" must be a non-empty string/);
     expect(() => log.append({ ...sampleEvent(1), type: undefined } as never)).toThrow(/"type" must be a non-empty string/);
     expect(() => log.append({ ...sampleEvent(1), decision: 'maybe' } as never)).toThrow(/"decision" must be allow, ask, deny or redact/);
-    const { id } = log.append(sampleEvent(2, { startedAt: Number.NaN, status: Number.POSITIVE_INFINITY }));
+    expect(() => log.append({ ...sampleEvent(1), risk: 'extreme' } as never)).toThrow(/"risk" must be none, low/);
+    const { id } = log.append(sampleEvent(2, { startedAt: 1e20, status: Number.POSITIVE_INFINITY }));
     log.flush();
     expect(log.stats()).toMatchObject({ count: 1, pending: 0 });
     expect(log.get(id)?.status).toBeUndefined();
+    expect(log.get(id)?.time).toMatch(/^20\d\d-/); // an impossible startedAt becomes now
   });
 
   it('caps an oversized data object instead of storing megabytes per event', () => {
