@@ -119,4 +119,49 @@ describe('SSE streams pass event by event', () => {
     expect(types).toEqual(written.filter((t) => t !== 'ping'));
     expectEachEventBeforeTheNextWasSent(arrivedAt, sentAt);
   });
+
+  // Requests that offer tools go through Belay's tool-use gate, which relays frame by frame
+  // and holds a tool call until it is complete and judged. Text must still flow at once.
+  it('with tools offered (tool-use gate): a text-only answer still passes event by event', async () => {
+    const { belay, provider } = world;
+    const events = sseEvents(fixtureText('openai-chat/stream-text.sse'));
+    provider.handle(() => ({ headers: { 'content-type': 'text/event-stream' }, events }));
+    try {
+      const res = await belay.fetch('https://api.openai.com/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+        body: JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }] }),
+      });
+      const { text, arrivedAt } = await receiveEvents(res.body as ReadableStream<Uint8Array>);
+      expect(text).toBe(events.join(''));
+      expectEachEventBeforeTheNextWasSent(arrivedAt, provider.streams.at(-1)!.sentAt);
+    } finally {
+      provider.handle(undefined);
+    }
+  });
+
+  it('with tools offered (tool-use gate): text before a tool_use passes at once; the tool block is released only once complete', async () => {
+    const { belay, provider } = world;
+    const events = sseEvents(fixtureText('anthropic/stream-tools.sse'));
+    provider.handle(() => ({ headers: { 'content-type': 'text/event-stream' }, events, delayMs: 120 }));
+    try {
+      const res = await belay.fetch('https://api.anthropic.com/v1/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'Bash', input_schema: { type: 'object' } }] }),
+      });
+      const { text, arrivedAt } = await receiveEvents(res.body as ReadableStream<Uint8Array>);
+      expect(text).toBe(events.join(''));
+      const sentAt = provider.streams.at(-1)!.sentAt;
+      const firstTool = events.findIndex((e) => e.includes('"content_block_start"') && e.includes('"tool_use"'));
+      const toolStop = events.findIndex((e, i) => i > firstTool && e.includes('"content_block_stop"'));
+      expect(firstTool).toBeGreaterThan(0);
+      expect(arrivedAt).toHaveLength(sentAt.length);
+      for (let i = 0; i < firstTool; i++) expect(arrivedAt[i], `text event ${i} was held`).toBeLessThan(sentAt[i + 1]);
+      // The tool block's first frame reaches the client only after its last frame left the provider.
+      expect(arrivedAt[firstTool]).toBeGreaterThanOrEqual(sentAt[toolStop]);
+    } finally {
+      provider.handle(undefined);
+    }
+  });
 });
