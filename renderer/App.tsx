@@ -10,10 +10,11 @@ import { Policy } from './views/Policy.js';
 import { Settings } from './views/Settings.js';
 import { Traffic } from './views/Traffic.js';
 import { Usage } from './views/Usage.js';
+import { Review } from './views/Review.js';
 
-const tabs = ['traffic', 'approvals', 'inventory', 'policy', 'usage', 'connect', 'settings'] as const;
+const tabs = ['traffic', 'approvals', 'inventory', 'policy', 'usage', 'review', 'connect', 'settings'] as const;
 type Tab = (typeof tabs)[number];
-const tabLabel: Record<Tab, string> = { traffic: 'Traffic', approvals: 'Approvals', inventory: 'Inventory', policy: 'Policy', usage: 'Usage', connect: 'Connect', settings: 'Settings' };
+const tabLabel: Record<Tab, string> = { traffic: 'Traffic', approvals: 'Approvals', inventory: 'Inventory', policy: 'Policy', usage: 'Usage', review: 'Review', connect: 'Connect', settings: 'Settings' };
 const stateLabel = { guarding: 'Guarding', paused: 'Paused', attention: 'Waiting for you', error: 'Error' } as const;
 
 function asTab(t: string | null | undefined): Tab | undefined {
@@ -40,6 +41,9 @@ export function App({ api, startTab }: { api: Api; startTab?: string | null }) {
   const [error, setError] = useState<string>();
   const buffer = useRef<AuditEvent[]>([]);
 
+  // Issue 9: open alerts, for the badge on the Review tab (refreshed when an alert event arrives).
+  const [openAlerts, setOpenAlerts] = useState(0);
+  const refreshAlerts = useCallback(() => api.alerts().then((r) => setOpenAlerts(r.open), (e) => console.warn('belay: alerts unavailable', e)), [api]);
   const refreshPending = useCallback(() => api.approvals().then(setPending, (e) => console.warn('belay: approvals unavailable', e)), [api]);
 
   useEffect(() => {
@@ -60,6 +64,7 @@ export function App({ api, startTab }: { api: Api; startTab?: string | null }) {
           void refreshPending();
         }
         if (m.type === 'hello') void refreshPending();
+        if (m.type === 'hello' || (m.type === 'event' && m.event.type === 'alert')) void refreshAlerts();
       },
       setLive,
     );
@@ -67,7 +72,7 @@ export function App({ api, startTab }: { api: Api; startTab?: string | null }) {
       stop();
       clearInterval(flush);
     };
-  }, [api, refreshPending]);
+  }, [api, refreshPending, refreshAlerts]);
 
   const consumed = useCallback(() => setLiveEvents([]), []);
   const go = (t: Tab) => {
@@ -158,6 +163,7 @@ export function App({ api, startTab }: { api: Api; startTab?: string | null }) {
           >
             {tabLabel[t]}
             {t === 'approvals' && pending.length > 0 && <span className="badge">{pending.length}</span>}
+            {t === 'review' && openAlerts > 0 && <span className="badge warn" aria-label={`${openAlerts} open alerts`}>{openAlerts}</span>}
           </button>
         ))}
       </nav>
@@ -169,6 +175,7 @@ export function App({ api, startTab }: { api: Api; startTab?: string | null }) {
         {tab === 'usage' && <Usage api={api} />}
         {tab === 'connect' && <Connect api={api} />}
         {tab === 'settings' && <Settings api={api} />}
+        {tab === 'review' && <Review api={api} onAlertsChanged={refreshAlerts} />}
       </main>
     </div>
   );

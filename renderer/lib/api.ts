@@ -4,6 +4,7 @@
  * in sessionStorage (gone when the tab closes) and stripped from the address bar.
  */
 import type {
+  AlertsResponse,
   ExportFormat,
   DecisionBody,
   DoctorResponse,
@@ -16,6 +17,7 @@ import type {
   PolicyResponse,
   PolicyValidation,
   RememberedDecision,
+  ReviewReport,
   SettingsResponse,
   StatusResponse,
   UsageResponse,
@@ -97,6 +99,11 @@ export class Api {
   fix = (client: string, checkId?: string) => this.call<{ ok: boolean; message: string }>('POST', '/api/doctor/fix', { client, checkId });
   settings = () => this.call<SettingsResponse>('GET', '/api/settings');
   saveSettings = (patch: Record<string, unknown>) => this.call<SettingsResponse>('PUT', '/api/settings', patch);
+  // Issue 9: alerts and the review.
+  alerts = (all = false) => this.call<AlertsResponse>('GET', `/api/alerts${all ? '?all=1' : ''}`);
+  ackAlert = (id: string) => this.call<{ ok: boolean }>('POST', `/api/alerts/${encodeURIComponent(id)}/ack`, {});
+  ackAllAlerts = () => this.call<{ acked: number }>('POST', '/api/alerts/ack-all', {});
+  review = (since: number, until?: number) => this.call<ReviewReport>('GET', `/api/review${toQueryString({ since, until })}`);
 
   /** Downloads the export with the token (a plain link could not send it) and saves it as a file. */
   async download(format: ExportFormat): Promise<void> {
