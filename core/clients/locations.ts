@@ -15,6 +15,12 @@ export interface ClientEnv {
   xdgConfigHome: string;
   /** Claude Code's override for where ~/.claude.json and ~/.claude/ live. */
   claudeConfigDir?: string;
+  /** Linux $XDG_DATA_HOME (default ~/.local/share): user .desktop entries live in its applications/. */
+  xdgDataHome?: string;
+  /** Linux $XDG_DATA_DIRS (default /usr/local/share:/usr/share): where installed apps put their .desktop entries. */
+  xdgDataDirs?: string[];
+  /** $SHELL: which rc file `belay setup claude-code --write-shell-rc` creates when none exists. */
+  shell?: string;
 }
 
 export function clientEnvFromProcess(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): ClientEnv {
@@ -22,9 +28,13 @@ export function clientEnvFromProcess(env: NodeJS.ProcessEnv = process.env, platf
   return {
     platform,
     home,
-    appData: env.APPDATA ?? path.join(home, 'AppData', 'Roaming'),
-    xdgConfigHome: env.XDG_CONFIG_HOME ?? path.join(home, '.config'),
+    appData: env.APPDATA || path.join(home, 'AppData', 'Roaming'),
+    // An empty variable means unset (as the XDG spec says), not the current folder.
+    xdgConfigHome: env.XDG_CONFIG_HOME || path.join(home, '.config'),
     claudeConfigDir: env.CLAUDE_CONFIG_DIR || undefined,
+    xdgDataHome: env.XDG_DATA_HOME || path.join(home, '.local', 'share'),
+    xdgDataDirs: (env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':').filter(Boolean),
+    shell: env.SHELL || undefined,
   };
 }
 

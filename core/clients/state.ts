@@ -30,8 +30,8 @@ export interface ProtectRecord {
   at: string;
 }
 
+/** One key Belay set in a JSON settings file, for a value-level undo when the file changed since. */
 export interface SettingChange {
-  file: string;
   at: JsonPath;
   existed: boolean;
   previous?: unknown;
@@ -39,12 +39,27 @@ export interface SettingChange {
   written: unknown;
 }
 
+/** One file `belay setup` wrote, and how to take exactly that back. */
+export interface SetupFileRecord {
+  file: string;
+  kind: 'json-settings' | 'shell-rc' | 'desktop-entry';
+  /** Belay created the file: undo removes it when nothing but Belay's part was in it. */
+  created: boolean;
+  /** sha256 of the file right after setup: while it matches, undo is byte-exact. */
+  afterHash: string;
+  /** Inverse edit groups, applied in order (absolute offsets); they hold only the text Belay replaced. */
+  undo: Edit[][];
+  /** json-settings: keys and values, for undo after the user edited the file. */
+  settings?: SettingChange[];
+  /** shell-rc / desktop-entry: the exact text Belay added, for undo after the user edited the file. */
+  added?: string[];
+}
+
 export interface SetupRecord {
   client: ClientId;
-  changes: SettingChange[];
-  /** Files Belay created (they did not exist): undo removes them if they hold only Belay's keys. */
-  created: string[];
-  shellRc?: { file: string; marker: string };
+  /** Proxy port the settings point at. */
+  port: number;
+  files: SetupFileRecord[];
   at: string;
 }
 
