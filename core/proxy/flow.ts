@@ -19,6 +19,8 @@ export interface FlowOutcome {
   error?: string;
   aborted: boolean;
   endedAt: number;
+  /** What the guard decided for the request, when it judged it (a refusal was answered by Belay, not the server). */
+  verdict?: Verdict;
 }
 
 /** Facts a protocol adds: fields of the flow's own event, plus any extra events (e.g. tool.changed). */

@@ -214,7 +214,7 @@ function analyzeMcp(deps: ProtocolAnalyzerDeps, head: RequestHead, path: string,
     onData: (chunk) => {
       responses.push(...exchange.onResponseChunk(chunk));
     },
-    finish: (): FlowFacts => {
+    finish: (outcome: FlowOutcome): FlowFacts => {
       responses.push(...exchange.onResponseEnd());
       const all = [...requests, ...responses];
       const extraEvents = deps.mcpDoor.observe(all, ctx);
@@ -227,7 +227,8 @@ function analyzeMcp(deps: ProtocolAnalyzerDeps, head: RequestHead, path: string,
         const e = deps.mcpDoor.eventFor(undefined, r, ctx);
         extraEvents.push({ transport: 'proxy', client: head.client, host: head.host, path, ...e, type: e.type ?? 'mcp.message', protocol: 'mcp' } as NewAuditEvent);
       }
-      const event = deps.mcpDoor.eventFor(first, answer, ctx);
+      // A refusal is Belay's answer, not the tool failing: the verdict keeps it from reading as a tool error.
+      const event = deps.mcpDoor.eventFor(first, answer, ctx, outcome.verdict);
       if (exchange.requestError) event.error = event.error ?? `unreadable MCP request: ${exchange.requestError}`;
       if (exchange.responseError) event.data = { ...event.data, responseNote: exchange.responseError };
       if (requests.length > 1) event.data = { ...event.data, batch: requests.length };

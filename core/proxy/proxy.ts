@@ -126,7 +126,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
       const endedAt = Date.now();
       let facts: ReturnType<NonNullable<ProxyFlow['observer']>['finish']> = {};
       try {
-        facts = flow.observer?.finish({ status: flow.status, error: error ?? flow.error, aborted, endedAt }) ?? {};
+        facts = flow.observer?.finish({ status: flow.status, error: error ?? flow.error, aborted, endedAt, verdict: flow.verdict }) ?? {};
       } catch (err) {
         deps.warn(`protocol analysis failed for ${flow.method} ${flow.host}${flow.path}: ${(err as Error).message}`);
       }
