@@ -1,0 +1,175 @@
+// Starting and watching the processes a benchmark compares: Belay (`belay serve` as a
+// child, so its RSS is its own), bare mockttp, mitmdump. Each returns { port, pid, caPem,
+// stop() }.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BELAY_BIN = path.join(ROOT, 'bin', 'belay.js');
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+export async function waitForPort(port, { timeoutMs = 20_000, child } = {}) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`process exited (code ${child.exitCode}) before listening on ${port}`);
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (performance.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Resident set size of a process in MB (Linux /proc; elsewhere `ps`). */
+export function rssMB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux, or the process is gone: fall back to ps
+  }
+  const r = spawnSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
+  const kb = Number(r.stdout.trim());
+  return Number.isFinite(kb) && kb > 0 ? kb / 1024 : NaN;
+}
+
+/** Open file descriptors of a process (Linux only; NaN elsewhere). */
+export function openFds(pid) {
+  try {
+    return spawnSync('ls', [`/proc/${pid}/fd`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stop(); returns { peak, samples }. */
+export function rssSampler(pid, everyMs = 100) {
+  const samples = [];
+  const timer = setInterval(() => samples.push(rssMB(pid)), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const ok = samples.filter(Number.isFinite);
+      return { peakMB: ok.length ? Math.max(...ok) : NaN, samples: ok.length };
+    },
+  };
+}
+
+function stopChild(child, signal = 'SIGTERM') {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => child.kill('SIGKILL'), 8000);
+    child.once('exit', () => { clearTimeout(t); resolve(); });
+    child.kill(signal);
+  });
+}
+
+/** The benchmark's policy: the shipped default minus the burst rule (a benchmark is a burst by design; the detectors still run). */
+export function benchPolicyText() {
+  const text = readFileSync(path.join(ROOT, 'resources', 'default-policy.yaml'), 'utf8');
+  const out = text.replace(/  - name: ask-loops-and-bursts\n(    .*\n)+/, '');
+  if (out === text) throw new Error('could not find the ask-loops-and-bursts rule in the default policy; update bench/lib/procs.js');
+  return out;
+}
+
+/**
+ * Prepares a fresh Belay data folder. The bench upstream's CA is trusted through
+ * NODE_EXTRA_CA_CERTS (see startBelayChild), the way a developer's own local CA would be.
+ */
+export function belayHome({ port, policy = benchPolicyText(), dir, settings = {} } = {}) {
+  const home = dir ?? mkdtempSync(path.join(os.tmpdir(), 'belay-bench-home-'));
+  mkdirSync(home, { recursive: true });
+  writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ ...settings, proxy: { port, ...(settings.proxy ?? {}) } }, null, 2));
+  if (policy !== undefined) writeFileSync(path.join(home, 'policy.yaml'), policy);
+  return home;
+}
+
+export function belayEnv(home, extra = {}) {
+  const env = { ...process.env, BELAY_HOME: home, HOME: home, ...extra };
+  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NODE_OPTIONS']) delete env[k];
+  return env;
+}
+
+/** `belay serve` as a child process. */
+export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [], env = {} } = {}) {
+  port = port ?? (await freePort());
+  home = home ?? belayHome({ port });
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
+    env: belayEnv(home, { ...(upstreamCaFile ? { NODE_EXTRA_CA_CERTS: upstreamCaFile } : {}), ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.resume();
+  try {
+    await waitForPort(port, { child });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${err.message}\n${stderr}`);
+  }
+  const listeningMs = performance.now() - t0;
+  return {
+    kind: 'belay',
+    port,
+    pid: child.pid,
+    child,
+    home,
+    listeningMs,
+    caPem: readFileSync(path.join(home, 'ca.pem'), 'utf8'),
+    stderr: () => stderr,
+    stop: () => stopChild(child),
+    kill: () => stopChild(child, 'SIGKILL'),
+  };
+}
+
+export async function startMockttpChild({ upstreamCaFile }) {
+  const port = await freePort();
+  const caOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'belay-bench-mockttp-')), 'ca.pem');
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'mockttp-child.js'), String(port), caOut], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: upstreamCaFile },
+  });
+  child.stdout.resume();
+  await waitForPort(port, { child });
+  return { kind: 'mockttp', port, pid: child.pid, caPem: readFileSync(caOut, 'utf8'), stop: () => stopChild(child) };
+}
+
+export function mitmdumpAvailable() {
+  return spawnSync('mitmdump', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+export function mitmdumpVersion() {
+  const r = spawnSync('mitmdump', ['--version'], { encoding: 'utf8' });
+  return /Mitmproxy: (\S+)/.exec(r.stdout)?.[1];
+}
+
+export async function startMitmdump() {
+  const port = await freePort();
+  const confdir = mkdtempSync(path.join(os.tmpdir(), 'belay-bench-mitm-'));
+  const child = spawn('mitmdump', ['--ssl-insecure', '-p', String(port), '--listen-host', '127.0.0.1', '-q', '--set', `confdir=${confdir}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, { child, timeoutMs: 30_000 });
+  const caFile = path.join(confdir, 'mitmproxy-ca-cert.pem');
+  for (let i = 0; i < 200 && !existsSync(caFile); i++) await new Promise((r) => setTimeout(r, 25));
+  return { kind: 'mitmdump', port, pid: child.pid, caPem: readFileSync(caFile, 'utf8'), stop: () => stopChild(child) };
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Proxy overhead, side by side on one workload: direct, bare mockttp (our floor), Belay
+// (`belay serve` child, default policy) and mitmdump. LLM-shaped HTTPS POSTs at
+// concurrency 1 and 16 (latency p50/p99, requests/s), SSE per-event forwarding delay, and
+// each proxy's RSS idle and under load. Needs the build (`npx tsc -b`) and, for the
+// mitmdump column, Debian's mitmproxy package. `node bench/proxy-overhead.js [--quick] [--json]`.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { makePki } from './lib/pki.js';
+import { startUpstream } from './lib/upstream.js';
+import { dispatcherFor, runLoad } from './lib/load.js';
+import { sseDelays } from './lib/sse.js';
+import { summary, round } from './lib/stats.js';
+import { ROOT, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild } from './lib/procs.js';
+
+async function startUpstreamChild(pki) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'upstream.js'), pki.certFile, pki.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
+  });
+  return { port, pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+const TARGETS = ['direct', 'mockttp', 'belay', 'mitmdump'];
+
+export async function benchProxy({ quick = false, targets = TARGETS, profileDir, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+  const durationMs = quick ? 2000 : 8000;
+  const sse = quick ? { streams: 1, events: 50, everyMs: 10 } : { streams: 3, events: 100, everyMs: 10 };
+  const pki = makePki();
+  const loadUpstream = await startUpstreamChild(pki);
+  const sseUpstream = await startUpstream({ cert: pki.cert, key: pki.key });
+  const results = {};
+  const skipped = {};
+  try {
+    for (const target of targets) {
+      if (target === 'mitmdump' && !mitmdumpAvailable()) {
+        skipped.mitmdump = 'mitmdump not installed (apt-get install -y mitmproxy)';
+        log('  mitmdump: skipped (not installed)');
+        continue;
+      }
+      const proxy =
+        target === 'direct' ? { port: undefined, caPem: pki.ca, stop: async () => {} }
+        : target === 'mockttp' ? await startMockttpChild({ upstreamCaFile: pki.caFile })
+        : target === 'belay' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
+        : await startMitmdump();
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        const idleMB = proxy.pid ? rssMB(proxy.pid) : undefined;
+        const out = { idleRssMB: round(idleMB, 1) };
+        for (const concurrency of [1, 16]) {
+          const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
+          const sampler = proxy.pid ? rssSampler(proxy.pid) : undefined;
+          const r = await runLoad({ dispatcher, origin: `https://127.0.0.1:${loadUpstream.port}`, concurrency, durationMs });
+          const rss = sampler?.stop();
+          await dispatcher.close();
+          out[`c${concurrency}`] = { ...summary(r.latencies), requestsPerSec: round(r.requestsPerSec, 0), errors: r.errors, firstError: r.firstError, peakRssMB: round(rss?.peakMB, 1) };
+          log(`  ${target} c=${concurrency}: p50 ${out[`c${concurrency}`].p50} ms, p99 ${out[`c${concurrency}`].p99} ms, ${out[`c${concurrency}`].requestsPerSec} req/s${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+        }
+        const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
+        const streams = [];
+        for (let i = 0; i < sse.streams; i++) streams.push(await sseDelays({ dispatcher, origin: `https://127.0.0.1:${sseUpstream.port}`, upstream: sseUpstream, events: sse.events, everyMs: sse.everyMs }));
+        await dispatcher.close();
+        const all = streams.flatMap((s) => s);
+        out.sse = {
+          p50: round(Math.max(...all.map((s) => s.p50)), 3),
+          p99: round(Math.max(...all.map((s) => s.p99)), 3),
+          max: round(Math.max(...all.map((s) => s.max)), 3),
+          buffered: all.some((s) => s.buffered),
+          missing: all.reduce((n, s) => n + s.missing, 0),
+          streams: all.length,
+          eventsPerStream: sse.events,
+          everyMs: sse.everyMs,
+        };
+        log(`  ${target} SSE: p50 ${out.sse.p50} ms, p99 ${out.sse.p99} ms${out.sse.buffered ? ' BUFFERED' : ''}`);
+        if (target === 'belay') out.belayWarnings = proxy.stderr().split('\n').filter(Boolean).slice(0, 10);
+        results[target] = out;
+      } finally {
+        await proxy.stop();
+      }
+    }
+  } finally {
+    loadUpstream.stop();
+    await sseUpstream.close();
+  }
+  return { durationMs, results, skipped, mitmdumpVersion: mitmdumpAvailable() ? mitmdumpVersion() : undefined, ratios: ratios(results) };
+}
+
+/** Added latency (p50 − direct p50) and throughput ratios to direct and to mitmdump. */
+export function ratios(results) {
+  const out = {};
+  const d = results.direct;
+  const m = results.mitmdump;
+  for (const [name, r] of Object.entries(results)) {
+    if (name === 'direct') continue;
+    out[name] = {};
+    for (const c of ['c1', 'c16']) {
+      out[name][c] = {
+        addedP50Ms: d ? round(r[c].p50 - d[c].p50, 3) : undefined,
+        addedP99Ms: d ? round(r[c].p99 - d[c].p99, 3) : undefined,
+        throughputVsDirect: d ? round(r[c].requestsPerSec / d[c].requestsPerSec, 2) : undefined,
+        throughputVsMitmdump: m ? round(r[c].requestsPerSec / m[c].requestsPerSec, 2) : undefined,
+      };
+    }
+    out[name].sseAddedP99Ms = d ? round(r.sse.p99 - d.sse.p99, 3) : undefined;
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const t = args.indexOf('--targets');
+  const p = args.indexOf('--profile');
+  const result = await benchProxy({ quick: args.includes('--quick'), targets: t >= 0 ? args[t + 1].split(',') : TARGETS, profileDir: p >= 0 ? args[p + 1] : undefined });
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
