@@ -45,6 +45,8 @@ export function startLeastPrivilege(deps: { audit: AuditLog; settings: Settings;
   const detector = new AnomalyDetector(audit.db, alertStore, () => settings.anomaly);
   const monitor = new AnomalyMonitor(audit, detector, alertStore, { warn, pollMs: deps.pollMs, onEvent: (e) => broker.recordUsage(e) });
   monitor.start();
+  const usesTimer = setInterval(() => broker.flushUses(), 1000);
+  usesTimer.unref();
   return {
     broker,
     alertStore,
@@ -56,6 +58,10 @@ export function startLeastPrivilege(deps: { audit: AuditLog; settings: Settings;
       ackAll: (by) => alertStore.ackAll(by),
     },
     review: { review: (period) => reviewFromDatabase(audit.db, period) },
-    stop: () => monitor.stop(),
+    stop: () => {
+      clearInterval(usesTimer);
+      monitor.stop();
+      broker.flushUses();
+    },
   };
 }

@@ -47,6 +47,8 @@ export const BROKER_KEYS_FIELD = 'brokerKeys';
  */
 export class CredentialBroker {
   private readonly cache = new Map<string, { version: number; value: string }>();
+  /** Uses not yet written: the proxy never waits on a database write (flushUses() writes them). */
+  private readonly uses = new Map<string, { count: number; lastAt: number }>();
   private readonly spotter: RealKeySpotter;
   private readonly now: () => number;
 
@@ -95,7 +97,12 @@ export class CredentialBroker {
       if (value === undefined) return refuse(403, `Belay key "${name}" has no value in its store (${rec.store}). Store it again with \`belay keys rotate ${name}\`.`);
       values.set(name, value);
     }
-    for (const name of names) this.deps.registry.noteUse(name, now);
+    for (const name of names) {
+      const u = this.uses.get(name) ?? { count: 0, lastAt: now };
+      u.count += 1;
+      u.lastAt = Math.max(u.lastAt, now);
+      this.uses.set(name, u);
+    }
     return { ok: true, keys: names, headers: swapHeaders(req.headers, values), url: swapUrl(req.url, values) };
   }
 
@@ -106,6 +113,18 @@ export class CredentialBroker {
       this.spotter.inspect(req);
     } catch (err) {
       this.deps.warn(`real-key check failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Writes the queued uses (last used, requests today). Called on a timer and at stop. */
+  flushUses(): void {
+    for (const [name, u] of [...this.uses]) {
+      this.uses.delete(name);
+      try {
+        this.deps.registry.noteUse(name, u.lastAt, u.count);
+      } catch (err) {
+        this.deps.warn(`could not record the use of key "${name}": ${(err as Error).message}`);
+      }
     }
   }
 

@@ -130,13 +130,13 @@ export class KeyRegistry {
     return tx.immediate();
   }
 
-  /** Counts one request made with the key (before its usage is known). */
-  noteUse(name: string, at = Date.now()): void {
+  /** Counts requests made with the key (before their usage is known). */
+  noteUse(name: string, at = Date.now(), count = 1): void {
     const day = utcDay(at);
-    this.db.prepare('UPDATE broker_keys SET last_used_at = ? WHERE name = ?').run(at, name);
+    this.db.prepare('UPDATE broker_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE name = ?').run(at, name);
     this.db
-      .prepare('INSERT INTO broker_usage (name, day, requests) VALUES (?, ?, 1) ON CONFLICT(name, day) DO UPDATE SET requests = requests + 1')
-      .run(name, day);
+      .prepare('INSERT INTO broker_usage (name, day, requests) VALUES (?, ?, ?) ON CONFLICT(name, day) DO UPDATE SET requests = requests + excluded.requests')
+      .run(name, day, count);
   }
 
   /** Adds what a finished request cost (from its audit event). */

@@ -46,7 +46,8 @@ describe('credential broker at the proxy', () => {
     // The guard still judged it: an llm.request event, tagged with the key's name (never its value).
     const [event] = await world.belay.waitForEvents((e) => e.type === 'llm.request' && e.host === 'api.anthropic.com');
     expect(event.data.brokerKeys).toEqual(['anthropic-work']);
-    expect(keys.list().find((k) => k.name === 'anthropic-work')?.lastUsedAt).toBeGreaterThan(0);
+    // Uses are written about once a second, off the request path.
+    await expect.poll(() => keys.list().find((k) => k.name === 'anthropic-work')?.lastUsedAt, { timeout: 5000 }).toBeGreaterThan(0);
   });
 
   it('swaps a ?key= placeholder (Gemini) and a header on a body-less GET', async () => {

@@ -88,6 +88,10 @@ describe('CredentialBroker', () => {
     if (d.ok) expect(d.headers['x-api-key']).toBe(REAL);
     await broker.resolve(req());
     expect(store.reads).toBe(1);
+    // Uses are queued (the proxy never waits on a write) and written by flushUses().
+    expect(keys.registry.spend('work', Date.parse('2026-11-20T12:00:00Z')).requests).toBe(0);
+    broker.flushUses();
+    expect(keys.registry.get('work')?.lastUsedAt).toBe(Date.parse('2026-11-20T10:00:00Z'));
     expect(keys.registry.spend('work', Date.parse('2026-11-20T12:00:00Z')).requests).toBe(2);
     // Rotating bumps the version: the next request reads the new value.
     await keys.rotate('work', REAL.replace('AAAA', 'BBBB'));
