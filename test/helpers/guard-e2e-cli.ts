@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PendingApproval } from '../../shared/api.js';
+import type { DecisionBody, PendingApproval } from '../../shared/api.js';
+import { connectControl } from '../../core/control/client.js';
+import type { BelayPaths } from '../../core/paths.js';
 import { run } from './run.js';
 
 /**
@@ -43,4 +45,28 @@ export async function waitForCliApproval(home: string, match: (a: PendingApprova
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`No matching pending approval within ${timeoutMs} ms. Pending: ${JSON.stringify(last.map((a) => [a.id, a.subject.kind, a.subject.tool, a.summary]))}`);
+}
+
+/**
+ * Answers the first pending approval matching `match` through the control API (as the tray
+ * and the dashboard do), waiting for it to appear. Returns its id.
+ */
+export async function decideViaControl(
+  paths: BelayPaths,
+  match: (a: PendingApproval) => boolean,
+  body: DecisionBody,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const control = await connectControl(paths);
+  if (!control) throw new Error(`Belay's control API is not reachable from ${paths.home}`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = (await control.approvals()).find(match);
+    if (found) {
+      if (!(await control.decide(found.id, body))) throw new Error(`approval ${found.id} could not be decided`);
+      return found.id;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`No matching pending approval within ${timeoutMs} ms`);
 }

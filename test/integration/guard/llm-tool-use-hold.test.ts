@@ -74,7 +74,7 @@ describe('@anthropic-ai/sdk stream with a risky tool_use', () => {
   it('denied by policy (rm -rf ~/): the text arrives first, then the SDK raises the stream error and never yields the tool_use', async () => {
     const events = anthropicToolUseStream({ text: TEXT, tool: { id: 'toolu_guard_deny', name: 'bash', input: { command: 'rm -rf ~/' } } });
     scripts.set('CASE-DENY', events);
-    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 512, tools: [bashTool], messages: [{ role: 'user', content: 'CASE-DENY free some disk space' }] });
+    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 512, tools: [bashTool], messages: [{ role: 'user', content: 'CASE-DENY free some disk space' }] });
     const seen = read(stream);
     await seen.done;
 
@@ -98,7 +98,7 @@ describe('@anthropic-ai/sdk stream with a risky tool_use', () => {
   it('asked (git push --force): nothing of the block reaches the client until a human allows it; then it arrives intact', async () => {
     const events = anthropicToolUseStream({ text: TEXT, tool: { id: 'toolu_guard_ask', name: 'bash', input: { command: 'git push --force origin main' } } });
     scripts.set('CASE-ASK-ALLOW', events);
-    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 512, tools: [bashTool], messages: [{ role: 'user', content: 'CASE-ASK-ALLOW publish my branch' }] });
+    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 512, tools: [bashTool], messages: [{ role: 'user', content: 'CASE-ASK-ALLOW publish my branch' }] });
     const seen = read(stream);
 
     let pending: Awaited<ReturnType<ControlClient['approvals']>>[number] | undefined;
@@ -131,7 +131,7 @@ describe('@anthropic-ai/sdk stream with a risky tool_use', () => {
 
   it('asked and denied by the human: the SDK raises the stream error; the tool_use never arrives', async () => {
     scripts.set('CASE-HUMAN-DENY', anthropicToolUseStream({ text: TEXT, tool: { id: 'toolu_guard_ask_deny', name: 'bash', input: { command: 'git reset --hard HEAD~3' } } }));
-    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 512, tools: [bashTool], messages: [{ role: 'user', content: 'CASE-HUMAN-DENY undo my last commits' }] });
+    const stream = anthropic.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 512, tools: [bashTool], messages: [{ role: 'user', content: 'CASE-HUMAN-DENY undo my last commits' }] });
     const seen = read(stream);
     let id: string | undefined;
     while (!id) {

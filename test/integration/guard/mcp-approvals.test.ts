@@ -191,4 +191,24 @@ describe('MCP through Belay, decided by a human', () => {
     expect(e).toMatchObject({ decision: 'ask', decidedBy: 'human', rule: 'ask-changed-tools' });
     expect(e.data.outcome).toBe('deny');
   });
+
+  it('every decision in the log says which rule, what was found, who decided, and how long it was held', async () => {
+    world.belay.audit.flush();
+    const judged = world.belay.events().filter((e) => e.decidedBy !== undefined && e.decidedBy !== 'default');
+    expect(new Set(judged.map((e) => e.decidedBy))).toEqual(new Set(['policy', 'human', 'remembered']));
+    for (const e of judged) {
+      const where = `${e.type} ${e.tool ?? ''} (${e.decidedBy})`;
+      expect(e.rule, where).toMatch(/^[a-z-]+$/);
+      expect(e.data.outcome, where).toMatch(/^(allow|deny)$/);
+      if (e.risk && e.risk !== 'none') expect((e.data.findings as unknown[] | undefined)?.length, where).toBeGreaterThan(0);
+      if (e.decidedBy === 'human') {
+        expect(e.data.heldMs, where).toBeGreaterThan(0);
+        expect(e.data.approvalId, where).toEqual(expect.any(String));
+      }
+    }
+    // Each approval a human answered is the approval of exactly one logged flow.
+    const answered = world.belay.approvals.history(100).filter((a) => a.decidedBy === 'human' && a.answeredBy !== 'test cleanup');
+    expect(answered.length).toBeGreaterThanOrEqual(5);
+    for (const a of answered) expect(judged.filter((e) => e.data.approvalId === a.id).map((e) => e.decidedBy)).toEqual(['human']);
+  });
 });

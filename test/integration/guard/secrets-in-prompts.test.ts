@@ -54,7 +54,7 @@ function filesContaining(needle: string): string[] {
 describe('a secret in a prompt', () => {
   it('is redacted by the default policy: the provider receives the placeholder, the client its answer', async () => {
     const prompt = `Why does this fail?\nexport ANTHROPIC_API_KEY=${ANTHROPIC_KEY}\naws_access_key_id = ${AWS_KEY}`;
-    const res = await anthropic.messages.create({ model: 'claude-sonnet-4-5-20250929', max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
+    const res = await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
     expect(res.content.length).toBeGreaterThan(0);
 
     const got = world.provider.requests.at(-1)!;
@@ -105,7 +105,7 @@ defaults:
     expect(saved.ok).toBe(true);
     const before = world.provider.requests.length;
     const err = await anthropic.messages
-      .create({ model: 'claude-sonnet-4-5-20250929', max_tokens: 256, messages: [{ role: 'user', content: `my key is ${ANTHROPIC_KEY}` }] })
+      .create({ model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: `my key is ${ANTHROPIC_KEY}` }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.PermissionDeniedError);
     const apiErr = err as InstanceType<typeof Anthropic.PermissionDeniedError>;
