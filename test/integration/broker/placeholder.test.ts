@@ -50,6 +50,17 @@ describe('credential broker at the proxy', () => {
     await expect.poll(() => keys.list().find((k) => k.name === 'anthropic-work')?.lastUsedAt, { timeout: 5000 }).toBeGreaterThan(0);
   });
 
+  it('a placeholder request is still judged by the guard: a secret in the prompt is redacted, and the key swapped', async () => {
+    const aws = 'AKIA' + 'Q'.repeat(12) + 'WXYZ';
+    await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: `deploy with ${aws}` }] });
+    const got = world.provider.requests.at(-1)!;
+    expect(String(got.headers['x-api-key'] ?? got.headers.authorization).replace(/^Bearer /, '')).toBe(REAL_ANTHROPIC);
+    expect(got.body?.toString()).toContain('deploy with');
+    expect(got.body?.toString()).not.toContain(aws);
+    const [event] = await world.belay.waitForEvents((e) => e.type === 'llm.request' && e.decision === 'redact');
+    expect(event).toMatchObject({ rule: 'redact-secrets-in-prompts', data: { brokerKeys: ['anthropic-work'] } });
+  });
+
   it('swaps a ?key= placeholder (Gemini) and a header on a body-less GET', async () => {
     const res = await world.belay.fetch('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent?key=belay-key:gem', {
       method: 'POST',
