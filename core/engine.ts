@@ -7,6 +7,7 @@ import { RememberedStore } from './approvals/remembered.js';
 import { AuditLog } from './audit/audit-log.js';
 import { exportEvents } from './audit/export/index.js';
 import { startLeastPrivilege } from './anomaly/least-privilege.js';
+import { doctorService } from './clients/doctor-service.js';
 import { auditEventsService } from './control/audit-events.js';
 import { startControlServer, type ControlServer } from './control/server.js';
 import { dashboardUrl } from './control/urls.js';
@@ -135,6 +136,7 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
         inventory: inventoryService(inventory),
         usage: usageFromDatabase(audit.db),
         settings: settingsService(paths),
+        doctor: doctorService(paths, { port: () => proxy.port }),
         alerts: leastPrivilege.alerts,
         review: leastPrivilege.review,
         exports: { run: (o, out) => exportEvents(audit.db, o, out) },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerClients } from './clients.js';
 import { register as registerMcpWrap } from './mcp-wrap.js';
 import { register as registerSetup } from './setup.js';
+import { register as registerDoctor } from './doctor.js';
 import { register as registerCa } from './ca.js';
 import { register as registerEnv } from './env.js';
 import { register as registerServe } from './serve.js';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerClients(program);
   registerMcpWrap(program);
   registerSetup(program);
+  registerDoctor(program);
   registerStatus(program);
   registerOpen(program);
   registerInventory(program);
