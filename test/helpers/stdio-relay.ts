@@ -8,6 +8,7 @@ import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/s
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { NewAuditEvent } from '../../shared/events.js';
+import type { McpDoor } from '../../core/pipeline/mcp-door.js';
 import type { Guard } from '../../core/pipeline/verdict.js';
 import { McpRelay } from '../../core/stdio/relay.js';
 
@@ -59,12 +60,12 @@ export interface RelayedServer {
 }
 
 /** A real MCP server process, an in-process McpRelay with the given guard, and a real SDK client. */
-export async function startRelayedServer(opts: { command: string; args: string[]; guard: Guard; connect?: boolean }): Promise<RelayedServer> {
-  const child = spawn(opts.command, opts.args, { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+export async function startRelayedServer(opts: { command: string; args: string[]; guard: Guard; connect?: boolean; door?: McpDoor | Promise<McpDoor>; env?: NodeJS.ProcessEnv }): Promise<RelayedServer> {
+  const child = spawn(opts.command, opts.args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
   child.stderr!.resume();
   const events: NewAuditEvent[] = [];
   const logs: string[] = [];
-  const relay = new McpRelay({ server: 'test-server', client: 'claude-code', session: 'stdio-test', guard: opts.guard, audit: { append: (e) => events.push(e) }, log: (m) => logs.push(m) });
+  const relay = new McpRelay({ server: 'test-server', client: 'claude-code', session: 'stdio-test', guard: opts.guard, audit: { append: (e) => ({ id: `ev${events.push(e)}` }) }, log: (m) => logs.push(m), door: opts.door });
   const toRelay = new PassThrough();
   const fromRelay = new PassThrough();
   relay.start({ clientIn: toRelay, clientOut: fromRelay, serverIn: child.stdin!, serverOut: child.stdout! });
