@@ -177,3 +177,38 @@ describe('Gemini over plain fetch through Belay', () => {
     expect(request.model).toMatch(/^gemini-/);
   });
 });
+
+describe('concurrent streams', () => {
+  it('16 interleaved streams: each client gets its own bytes and each event its own model and size', async () => {
+    const { belay, provider } = world;
+    provider.handle((req) => {
+      const model = (req.json as { model?: string } | undefined)?.model;
+      return model?.startsWith('gpt-par-') ? { headers: { 'content-type': 'text/event-stream' }, events: sseEvents(withModel(fixtureText('openai-chat/stream-text.sse'), model)), delayMs: 15 } : undefined;
+    });
+    try {
+      const models = Array.from({ length: 16 }, (_, i) => `gpt-par-${i}`);
+      const bodies = await Promise.all(
+        models.map(async (model) => {
+          const res = await belay.fetch('https://api.openai.com/v1/chat/completions', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+            body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+          });
+          return { model, text: await res.text() };
+        }),
+      );
+      for (const b of bodies) expect(b.text).toBe(sseEvents(withModel(fixtureText('openai-chat/stream-text.sse'), b.model)).join(''));
+      const events = await belay.waitForEvents((e) => e.type === 'llm.request' && (e.model ?? '').startsWith('gpt-par-'), { count: 16 });
+      expect(events.map((e) => e.model).sort()).toEqual([...models].sort());
+      for (const e of events) {
+        const body = bodies.find((b) => b.model === e.model)!;
+        expect(e.bytesOut).toBe(Buffer.byteLength(body.text));
+        expect(e.status).toBe(200);
+        expect(e.data.cost).toBe('unknown');
+      }
+      expect(belay.proxy.activeFlows()).toBe(0);
+    } finally {
+      provider.handle(undefined);
+    }
+  });
+});

@@ -107,3 +107,31 @@ describe('upstream trust', () => {
     }
   });
 });
+
+describe('upstream proxy from the environment', () => {
+  it('HTTPS_PROXY that Belay was started with carries its upstream traffic; NO_PROXY hosts go direct', async () => {
+    const { startRedirectingProxy } = await import('../../helpers/upstream-proxy.js');
+    const upstream = await startRedirectingProxy((host, port) => (host === 'api.openai.com' ? { host: '127.0.0.1', port: world.provider.port } : { host, port }));
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTPS_PROXY = upstream.url;
+    process.env.NO_PROXY = 'localhost';
+    const belay = await startTestBelay({ settings: { proxy: { extraCaFiles: [world.providerCa.certFile] } } });
+    try {
+      const viaProxy = await belay.fetch('https://api.openai.com/env-proxied', {});
+      expect(viaProxy.status).toBe(200);
+      expect(await viaProxy.json()).toMatchObject({ path: '/env-proxied' });
+      expect(upstream.connects).toEqual(['api.openai.com:443']);
+      const direct = await belay.fetch(`${world.provider.url}/no-proxy-direct`, {});
+      expect(direct.status).toBe(200);
+      await direct.text();
+      expect(upstream.connects).toEqual(['api.openai.com:443']);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await belay.stop();
+      await upstream.close();
+    }
+  });
+});
