@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DecisionBody, PendingApproval } from '../../shared/api.js';
@@ -15,11 +16,35 @@ import { run } from './run.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin', 'belay.js');
 
-/** Compiles the tree so bin/belay.js runs these sources (others' type errors elsewhere do not stop the emit). */
+const BUILD_LOCK = path.join(os.tmpdir(), 'belay-guard-e2e-build.lock');
+const STALE_LOCK_MS = 180_000;
+
+/**
+ * Compiles the tree so bin/belay.js runs these sources (others' type errors elsewhere do not
+ * stop the emit). Test files run in parallel processes: one builds at a time (a lock
+ * folder), so the others find the tree built and their own `tsc -b` is a quick no-op.
+ */
 export async function buildCli(): Promise<void> {
-  const res = await run(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tsc', '-b'], { timeoutMs: 180_000, env: { ...process.env, FORCE_COLOR: '0' } });
-  if (!existsSync(path.join(ROOT, 'dist', 'core', 'cli', 'main.js'))) {
-    throw new Error(`npx tsc -b did not produce the CLI:\n${res.stdout}\n${res.stderr}`);
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock left by a killed run would block every later one.
+      const age = Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS || Date.now() > deadline) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    const res = await run(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['tsc', '-b'], { timeoutMs: STALE_LOCK_MS, env: { ...process.env, FORCE_COLOR: '0' } });
+    if (!existsSync(path.join(ROOT, 'dist', 'core', 'cli', 'main.js'))) {
+      throw new Error(`npx tsc -b did not produce the CLI:\n${res.stdout}\n${res.stderr}`);
+    }
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
   }
 }
 
