@@ -77,7 +77,7 @@ export class CredentialBroker {
           this.deps.alerts.raise({
             kind: 'key-off-route',
             client: req.client,
-            subject: `${name}\u0000${req.host}`,
+            subject: `${name} → ${req.host}`,
             severity: 'high',
             at: now,
             host: req.host,
