@@ -192,6 +192,26 @@ describe('MCP through Belay, decided by a human', () => {
     expect(e.data.outcome).toBe('deny');
   });
 
+  it('once the change is accepted (belay inventory accept), the tool is judged as before; the old remembered answer, bound to the old pin, no longer applies', async () => {
+    const accepted = await belayCli(home(), ['inventory', 'accept', 'claude-code', serverId(), 'delete_file']);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.stdout).toContain('Accepted the current version of delete_file');
+
+    server.plantFile('d.txt');
+    const calling = mcp.client.callTool({ name: 'delete_file', arguments: { path: 'd.txt' } });
+    const pending = await waitForCliApproval(home(), (a) => a.subject.tool === 'delete_file');
+    expect(pending.rule).toBe('ask-risky-tools');
+    expect(pending.findings.map((f) => f.detector)).not.toContain('tool-changed');
+    await belayCli(home(), ['approvals', 'allow', pending.id, '--remember', 'always', '--scope', 'tool']);
+    expect(resultText(await calling)).toBe('Deleted d.txt.');
+
+    server.plantFile('e.txt');
+    const { value, opened } = await approvalsOpenedDuring(() => mcp.client.callTool({ name: 'delete_file', arguments: { path: 'e.txt' } }));
+    expect(opened).toEqual([]);
+    expect(resultText(value)).toBe('Deleted e.txt.');
+    expect((await callEvent('delete_file', { path: 'e.txt' })).decidedBy).toBe('remembered');
+  });
+
   it('every decision in the log says which rule, what was found, who decided, and how long it was held', async () => {
     world.belay.audit.flush();
     const judged = world.belay.events().filter((e) => e.decidedBy !== undefined && e.decidedBy !== 'default');
