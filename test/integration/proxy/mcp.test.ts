@@ -95,3 +95,36 @@ for (const scheme of ['http', 'https'] as const) {
     });
   });
 }
+
+describe('MCP over the legacy HTTP+SSE transport through Belay', () => {
+  it('tools/list and tools/call answered on the SSE stream are logged with tool, arguments and result', async () => {
+    const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
+    const { startLegacySseServer } = await import('../../helpers/mcp-http-servers.js');
+    const { belay } = world;
+    const server = await startLegacySseServer();
+    const proxiedFetch = ((url: string | URL, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: belay.dispatcher })) as unknown as typeof fetch;
+    const client = new Client({ name: 'belay-legacy-client', version: '0.1.0' });
+    try {
+      await client.connect(new SSEClientTransport(new URL(server.url), { fetch: proxiedFetch }));
+      const tools = await client.listTools();
+      expect(tools.tools.map((t) => t.name).sort()).toEqual(['delete_file', 'read_file']);
+      const result = await client.callTool({ name: 'read_file', arguments: { path: '/project/notes.md' } });
+      expect(result.content).toEqual([{ type: 'text', text: 'contents of /project/notes.md' }]);
+    } finally {
+      await client.close();
+    }
+    try {
+      const host = `127.0.0.1:${server.port}`;
+      const [call] = await belay.waitForEvents((e) => e.type === 'mcp.tool_call' && e.tool === 'read_file' && (e.server ?? '').includes(host));
+      expect(call).toMatchObject({ protocol: 'mcp', method: 'tools/call' });
+      // Allowed outright, or asked (first use of this server) and allowed by the test's human.
+      expect(call.decision === 'allow' || call.data.outcome === 'allow', JSON.stringify([call.decision, call.data.outcome])).toBe(true);
+      expect(JSON.stringify(call.data)).toContain('/project/notes.md');
+      // The answer came on the GET stream, not the POST: Belay matched it to the call.
+      expect(call.data).toMatchObject({ response: { isError: false, resultTypes: ['text'] } });
+      await belay.waitForEvents((e) => e.type === 'mcp.tools_list' && (e.server ?? '').includes(host));
+    } finally {
+      await server.close();
+    }
+  });
+});
