@@ -36,6 +36,10 @@ export function buildTrayMenu(input: MenuInput, actions: MenuActions): MenuItemC
   if ((input.status?.missedApprovals ?? 0) > 0) {
     items.push({ id: 'missed', label: `${input.status!.missedApprovals} missed approval(s): review…`, click: () => actions.reviewMissed() });
   }
+  // Issue 9: unusual behaviour or off-route key use waiting to be looked at.
+  if ((input.status?.openAlerts ?? 0) > 0) {
+    items.push({ id: 'alerts', label: `${input.status!.openAlerts} open alert(s): review…`, click: () => actions.openDashboard('review') });
+  }
   if (input.status?.paused) {
     items.push({ id: 'resume', label: 'Resume guarding', click: () => actions.resume() });
   } else {

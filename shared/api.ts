@@ -77,6 +77,8 @@ export interface StatusResponse {
   pendingApprovals: number;
   /** Approvals that timed out with nobody answering since the last look (the tray's "missed" mark). */
   missedApprovals: number;
+  /** Unacknowledged alerts (issue 9): the tray and the dashboard badge. Absent when alerts are not wired. */
+  openAlerts?: number;
   events: { total: number; lastSeq: number };
   /** Set when something is broken (e.g. the database cannot be written); the tray shows the error state. */
   error?: string;

@@ -21,6 +21,7 @@ export function buildStatus(services: ControlServices, controlUrl: string): Stat
     dataDir: info.dataDir,
     pendingApprovals: pending,
     missedApprovals: missed,
+    ...(services.alerts ? { openAlerts: services.alerts.openCount() } : {}),
     events,
     ...(info.error ? { error: info.error } : {}),
   };
@@ -36,5 +37,5 @@ export function stateOf(s: { error?: string; paused: boolean; pending: number; m
 
 /** The part of the status whose change is worth a live message (not the event counters). */
 export function statusKey(s: StatusResponse): string {
-  return JSON.stringify([s.state, s.paused, s.pausedUntil, s.pendingApprovals, s.missedApprovals, s.error, s.proxy?.port]);
+  return JSON.stringify([s.state, s.paused, s.pausedUntil, s.pendingApprovals, s.missedApprovals, s.openAlerts, s.error, s.proxy?.port]);
 }
