@@ -212,6 +212,32 @@ describe('MCP through Belay, decided by a human', () => {
     expect((await callEvent('delete_file', { path: 'e.txt' })).decidedBy).toBe('remembered');
   });
 
+  it('identical concurrent calls wait on one approval; one answer releases them all', async () => {
+    const call = { name: 'run_command', arguments: { command: 'sudo systemctl restart nginx' } };
+    const first = mcp.client.callTool(call);
+    const second = mcp.client.callTool(call);
+    const pending = await waitForCliApproval(home(), (a) => a.subject.tool === 'run_command');
+    const deadline = Date.now() + 5000;
+    while (world.belay.approvals.list()[0]?.waiters !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(world.belay.approvals.list().map((a) => [a.id, a.waiters])).toEqual([[pending.id, 2]]);
+
+    // What a developer reads in the terminal: who, what, how risky, and why.
+    const listed = await belayCli(home(), ['approvals', 'list']);
+    expect(listed.stdout).toContain(pending.id);
+    expect(listed.stdout).toContain('run_command');
+    expect(listed.stdout).toContain('sudo');
+
+    await belayCli(home(), ['approvals', 'deny', pending.id]);
+    const results = await Promise.all([first, second]);
+    expect(results.map((r) => r.isError)).toEqual([true, true]);
+    expect(server.executed.filter((c) => c.tool === 'run_command')).toEqual([]);
+    const events = await world.belay.waitForEvents((e) => e.type === 'mcp.tool_call' && JSON.stringify(e.data.arguments) === JSON.stringify(call.arguments), { count: 2 });
+    expect(events.map((e) => [e.decidedBy, e.data.approvalId, e.data.outcome])).toEqual([
+      ['human', pending.id, 'deny'],
+      ['human', pending.id, 'deny'],
+    ]);
+  });
+
   it('every decision in the log says which rule, what was found, who decided, and how long it was held', async () => {
     world.belay.audit.flush();
     const judged = world.belay.events().filter((e) => e.decidedBy !== undefined && e.decidedBy !== 'default');
@@ -226,9 +252,13 @@ describe('MCP through Belay, decided by a human', () => {
         expect(e.data.approvalId, where).toEqual(expect.any(String));
       }
     }
-    // Each approval a human answered is the approval of exactly one logged flow.
+    // Each approval a human answered is the approval of as many logged flows as waited on it.
     const answered = world.belay.approvals.history(100).filter((a) => a.decidedBy === 'human' && a.answeredBy !== 'test cleanup');
     expect(answered.length).toBeGreaterThanOrEqual(5);
-    for (const a of answered) expect(judged.filter((e) => e.data.approvalId === a.id).map((e) => e.decidedBy)).toEqual(['human']);
+    for (const a of answered) {
+      const flows = judged.filter((e) => e.data.approvalId === a.id);
+      expect(flows.length, a.id).toBe(a.waiters);
+      for (const e of flows) expect(e.decidedBy).toBe('human');
+    }
   });
 });
