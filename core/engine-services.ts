@@ -1,8 +1,8 @@
 import { writeFileSync, renameSync } from 'node:fs';
-import type { InventoryResponse, InventoryServer, PolicyDryRunResponse } from '../shared/api.js';
+import type { InventoryResponse, InventoryServer, InventoryTool, PolicyDryRunResponse } from '../shared/api.js';
 import type { Database } from './audit/database.js';
 import type { InventoryService, PolicyService, SettingsService } from './control/services.js';
-import type { Inventory, InventoryEntry } from './inventory/index.js';
+import type { Inventory, InventoryEntry, ToolVersion } from './inventory/index.js';
 import type { BelayPaths } from './paths.js';
 import { dryRunPolicy } from './policy/dry-run.js';
 import { parsePolicy } from './policy/load.js';
@@ -16,7 +16,7 @@ import { loadSettings, settingsSchema } from './settings.js';
 
 export function inventoryService(inventory: Inventory): InventoryService {
   return {
-    snapshot: () => inventorySnapshot(inventory.list()),
+    snapshot: () => inventorySnapshot(inventory.list(), (client, server, tool) => inventory.versions(client, server, tool)),
     reapprove: (serverId, tool) => {
       const [client, ...rest] = serverId.split('\u0000');
       return inventory.approveChange(client, rest.join('\u0000'), tool);
@@ -24,8 +24,12 @@ export function inventoryService(inventory: Inventory): InventoryService {
   };
 }
 
-/** Groups the inventory by client; a server's id carries its client so re-approve is unambiguous. */
-export function inventorySnapshot(entries: InventoryEntry[]): InventoryResponse {
+/**
+ * Groups the inventory by client; a server's id carries its client so re-approve is
+ * unambiguous. With `versionsOf`, a changed tool carries the approved and the offered
+ * version, which the dashboard shows as a diff.
+ */
+export function inventorySnapshot(entries: InventoryEntry[], versionsOf?: (client: string, server: string, tool: string) => ToolVersion[]): InventoryResponse {
   const byClient = new Map<string, InventoryServer[]>();
   for (const e of entries) {
     const servers = byClient.get(e.client) ?? [];
@@ -35,14 +39,21 @@ export function inventorySnapshot(entries: InventoryEntry[]): InventoryResponse 
       transport: e.transport === 'stdio' ? 'stdio' : 'http',
       target: e.server,
       lastSeen: new Date(e.lastSeen).toISOString(),
-      tools: e.tools.map((t) => ({
-        name: t.name,
-        description: t.description,
-        pin: t.pin,
-        status: t.pendingChange ? 'changed' : 'pinned',
-        firstSeen: new Date(t.firstSeen).toISOString(),
-        lastSeen: new Date(t.lastSeen).toISOString(),
-      })),
+      tools: e.tools.map((t): InventoryTool => {
+        // An empty pin: listed but never approved (the server was new when it listed it).
+        const status = t.pin === '' ? 'new' : t.pendingChange ? 'changed' : 'pinned';
+        const versions = status === 'changed' ? versionsOf?.(e.client, e.server, t.name) : undefined;
+        const shape = (v: ToolVersion | undefined) => (v ? { description: v.description, inputSchema: v.inputSchema } : undefined);
+        return {
+          name: t.name,
+          description: t.description,
+          pin: t.pin || undefined,
+          status,
+          firstSeen: new Date(t.firstSeen).toISOString(),
+          lastSeen: new Date(t.lastSeen).toISOString(),
+          ...(versions ? { previous: shape(versions.find((v) => v.pin === t.pin)), current: shape(versions.find((v) => v.pin === t.latestPin)) } : {}),
+        };
+      }),
     });
     byClient.set(e.client, servers);
   }

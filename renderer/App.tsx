@@ -156,9 +156,13 @@ export function App({ api, startTab }: { api: Api; startTab?: string | null }) {
             tabIndex={tab === t ? 0 : -1}
             onClick={() => go(t)}
             onKeyDown={(e) => {
+              // The ARIA tabs pattern: arrows, Home and End select a tab and move focus to it.
               const i = tabs.indexOf(t);
-              if (e.key === 'ArrowRight') go(tabs[(i + 1) % tabs.length]);
-              if (e.key === 'ArrowLeft') go(tabs[(i + tabs.length - 1) % tabs.length]);
+              const next = { ArrowRight: tabs[(i + 1) % tabs.length], ArrowLeft: tabs[(i + tabs.length - 1) % tabs.length], Home: tabs[0], End: tabs[tabs.length - 1] }[e.key];
+              if (!next) return;
+              e.preventDefault();
+              go(next);
+              document.getElementById(`tab-${next}`)?.focus();
             }}
           >
             {tabLabel[t]}

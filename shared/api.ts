@@ -172,6 +172,10 @@ export interface PendingApproval {
   summary: string;
   /** Why it is risky, in plain words. */
   reason?: string;
+  /** The part of the call that makes it risky (the argument a finding points at, else the arguments), secrets masked. */
+  highlight?: { where: string; text: string };
+  /** Other facts in plain words (host, model, resource, the tool change, the policy's reason). */
+  details?: string[];
   status: 'pending' | 'allowed' | 'denied' | 'expired';
   decidedBy?: DecidedBy;
   decidedAt?: string;

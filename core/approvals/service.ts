@@ -27,6 +27,9 @@ export function toApiApproval(a: PendingApproval, subject?: ApprovalSubject): Ap
     rule: a.rule,
     summary: a.summary.title,
     reason: a.reason,
+    // What the human needs to decide, already neutralised and with secrets masked by the queue.
+    ...(a.summary.highlight ? { highlight: a.summary.highlight } : {}),
+    ...(a.summary.details.length > 0 ? { details: a.summary.details } : {}),
     // 'abandoned' (Belay stopped while it was held) reads as expired to the faces.
     status: a.status === 'abandoned' ? 'expired' : a.status,
     decidedBy: a.decidedBy,

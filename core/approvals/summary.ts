@@ -38,6 +38,12 @@ function highlightOf(req: ApprovalRequest): ApprovalSummary['highlight'] {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     return { where: neutraliseLine(f.where, 120), text: neutralise(redactSecrets(text), 600) };
   }
+  // Asked for what the tool is (a risky name, a destructive hint), not for an argument: the
+  // arguments are still what the human must see to decide ("delete_file" of which file?).
+  const args = req.action.arguments;
+  if (args !== undefined && !(typeof args === 'object' && args !== null && Object.keys(args).length === 0)) {
+    return { where: 'arguments', text: neutralise(redactSecrets(typeof args === 'string' ? args : JSON.stringify(args)), 600) };
+  }
   return undefined;
 }
 

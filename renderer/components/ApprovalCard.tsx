@@ -4,19 +4,29 @@ import { approvalHeadline, riskyPart } from '../../shared/summary.js';
 
 /** What is being asked and why it is risky: headline, the risky part highlighted, each finding. Untrusted text is neutralised. */
 export function ApprovalCard({ approval }: { approval: PendingApproval }) {
-  const risky = riskyPart(approval);
+  // The core's highlight (the argument a finding points at, else the arguments; secrets masked) comes first.
+  const risky = approval.highlight ? neutralise(approval.highlight.text, { max: 600 }) : riskyPart(approval);
+  // The policy's reason is shown on its own line already.
+  const details = (approval.details ?? []).filter((d) => !d.startsWith('policy:'));
   const s = approval.subject;
   return (
     <div className="approval-card">
       <h3 className="approval-headline">
-        <span className={`risk risk-${approval.risk}`}>{approval.risk}</span> {approvalHeadline(approval)}
+        {approval.risk !== 'none' && <span className={`risk risk-${approval.risk}`}>{approval.risk}</span>} {approvalHeadline(approval)}
       </h3>
       {approval.reason && <p className="approval-reason">{neutralise(approval.reason, { max: 300 })}</p>}
       {risky && (
         <p>
-          <span className="muted">Risky part: </span>
+          <span className="muted">{approval.highlight?.where === 'arguments' ? 'Arguments: ' : 'Risky part: '}</span>
           <mark className="risky">{risky}</mark>
         </p>
+      )}
+      {details.length > 0 && (
+        <ul className="details" aria-label="Details">
+          {details.map((d, i) => (
+            <li key={i}>{neutralise(d, { max: 800, multiline: true })}</li>
+          ))}
+        </ul>
       )}
       {approval.findings.length > 0 && (
         <ul className="findings" aria-label="Findings">

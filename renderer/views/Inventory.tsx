@@ -30,7 +30,13 @@ export function Inventory({ api }: { api: Api }) {
   const load = useCallback(() => api.inventory().then(setInv, (e) => setError(e instanceof ApiError && e.status === 501 ? 'The inventory is not available in this Belay.' : errorText(e))), [api]);
   useEffect(() => void load(), [load]);
 
+  // Open/closed as the user left each server; otherwise a server opens when it has changed
+  // tools. Re-approving the last change must not snap it shut under the user's cursor.
+  const [openById, setOpenById] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const setOpen = (id: string, open: boolean) => setOpenById((cur) => (cur.get(id) === open ? cur : new Map(cur).set(id, open)));
+
   const reapprove = async (server: InventoryServer, tool: InventoryTool) => {
+    setOpen(server.id, true);
     try {
       await api.reapprove(server.id, tool.name);
       await load();
@@ -56,9 +62,13 @@ export function Inventory({ api }: { api: Api }) {
           {c.servers.map((s) => {
             const changed = s.tools.filter((t) => t.status === 'changed').length;
             return (
-              <details key={s.id} className="inv-server" open={changed > 0}>
+              <details key={s.id} className="inv-server" open={openById.get(s.id) ?? changed > 0} onToggle={(e) => setOpen(s.id, e.currentTarget.open)}>
                 <summary>
-                  {neutralise(s.name, { max: 80 })} <span className="muted">{s.transport}{s.target ? ` · ${neutralise(s.target, { max: 80 })}` : ''}</span>
+                  {neutralise(s.name, { max: 80 })}{' '}
+                  <span className="muted">
+                    {s.transport}
+                    {s.target && !s.name.startsWith(s.target) ? ` · ${neutralise(s.target, { max: 80 })}` : ''}
+                  </span>
                   {changed > 0 && <span className="badge warn">{changed} changed</span>}
                 </summary>
                 <ul className="tools">

@@ -37,6 +37,13 @@ function matches(e: AuditEvent, f: Filters): boolean {
   return true;
 }
 
+/** An asked flow says what became of it: "ask → allowed" / "ask → refused" (data.outcome, set by the core once decided). */
+function decisionText(e: AuditEvent): string {
+  const outcome = e.data?.outcome;
+  if (e.decision === 'ask' && (outcome === 'allow' || outcome === 'deny')) return `ask → ${outcome === 'allow' ? 'allowed' : 'refused'}`;
+  return e.decision ?? '';
+}
+
 function toQuery(f: Filters): EventsQuery {
   return {
     limit: PAGE,
@@ -190,7 +197,7 @@ export function Traffic({ api, live, onLiveConsumed }: { api: Api; live: AuditEv
               renderRow={(e) => (
                 <>
                   <span className="c-time">{new Date(e.time).toLocaleTimeString()}</span>
-                  <span className={`c-dec decision decision-${e.decision}`}>{e.decision}</span>
+                  <span className={`c-dec decision decision-${e.decision}`}>{decisionText(e)}</span>
                   <span className="c-client">{clientLabel(e.client)}</span>
                   <span className="c-sum">
                     {e.risk && e.risk !== 'none' && <span className={`risk risk-${e.risk}`}>{e.risk}</span>} {eventSummary(e)}
