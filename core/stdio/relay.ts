@@ -190,14 +190,14 @@ export class McpRelay {
     }
     for (let i = 0; i < facts.length; i++) if (judged[i]) this.exchanges.get(idKey(facts[i].id!))!.held = true;
     this.track(
-      this.doorReady
-        .then((door) => {
-          const actions = facts.map((f, i) => (judged[i] ? this.requestActionOf(f, door) : undefined));
-          // Counts the calls in the inventory (after the actions: a call must not make its own server "known").
-          this.safely('inventory', () => door.observe(facts.filter((_, i) => judged[i]), this.ctx));
-          return Promise.all(actions.map((a) => (a ? this.decide(a) : undefined)));
-        })
-        .then((verdicts) => this.releaseRequests(line, parsed.messages, parsed.batch, facts, verdicts)),
+      this.doorReady.then(async (door) => {
+        const actions = facts.map((f, i) => (judged[i] ? this.requestActionOf(f, door) : undefined));
+        const verdicts = await Promise.all(actions.map((a) => (a ? this.decide(a) : undefined)));
+        this.releaseRequests(line, parsed.messages, parsed.batch, facts, verdicts);
+        // Counts the calls in the inventory: after the release (a SQLite write has no place in
+        // the call's path) and after the actions (a call must not make its own server "known").
+        this.safely('inventory', () => door.observe(facts.filter((_, i) => judged[i]), this.ctx));
+      }),
     );
   }
 
