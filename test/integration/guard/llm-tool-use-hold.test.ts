@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../shared/events.js';
 import { connectControl, type ControlClient } from '../../../core/control/client.js';
-import type { ProviderRequest } from '../../helpers/fake-provider.js';
+import type { ProviderRequest, Reply } from '../../helpers/fake-provider.js';
 import { anthropicToolBlockStart, anthropicToolUseStream, openaiToolCallStream } from '../../helpers/guard-e2e-sse.js';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
 
@@ -22,14 +22,15 @@ const bashTool = { name: 'bash', description: 'Run a shell command', input_schem
 
 /** Scripted answers, picked by a marker in the prompt (no marker may contain another). */
 const scripts = new Map<string, string[]>();
+function scripted(req: ProviderRequest): Reply | undefined {
+  const text = req.body?.toString('utf8') ?? '';
+  for (const [marker, events] of scripts) if (text.includes(marker)) return { headers: { 'content-type': 'text/event-stream' }, events };
+  return undefined;
+}
 
 beforeAll(async () => {
   world = await startProxyWorld({ realHosts: true, delayMs: DELAY });
-  world.provider.handle((req: ProviderRequest) => {
-    const text = req.body?.toString('utf8') ?? '';
-    for (const [marker, events] of scripts) if (text.includes(marker)) return { headers: { 'content-type': 'text/event-stream' }, events };
-    return undefined;
-  });
+  world.provider.handle(scripted);
   const fetchOptions = { dispatcher: world.belay.dispatcher } as unknown as RequestInit;
   anthropic = new Anthropic({ apiKey: 'sk-ant-test-guard-e2e', baseURL: 'https://api.anthropic.com', fetchOptions, maxRetries: 0 });
   openai = new OpenAI({ apiKey: 'sk-test-guard-e2e', baseURL: 'https://api.openai.com/v1', fetchOptions, maxRetries: 0 });
@@ -168,3 +169,62 @@ describe('openai SDK chat-completions stream with a risky tool call', () => {
     expect(e).toMatchObject({ decision: 'deny', decidedBy: 'policy', rule: 'deny-catastrophic-commands', client: 'openai-sdk', provider: 'openai' });
   });
 });
+
+describe('other answer shapes', () => {
+  it('a plain (non-streamed) Anthropic answer with a denied tool_use becomes the provider\'s 403 error; the SDK never sees the tool_use', async () => {
+    const marker = 'CASE-PLAIN-DENY';
+    world.provider.handle((req: ProviderRequest) =>
+      req.body?.toString('utf8').includes(marker)
+        ? {
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              id: 'msg_plain_deny', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', stop_reason: 'tool_use', stop_sequence: null,
+              content: [{ type: 'text', text: 'Cleaning up.' }, { type: 'tool_use', id: 'toolu_plain', name: 'bash', input: { command: 'rm -rf /' } }],
+              usage: { input_tokens: 50, output_tokens: 20 },
+            }),
+          }
+        : undefined,
+    );
+    try {
+      const err = await anthropic.messages
+        .create({ model: 'claude-sonnet-4-6', max_tokens: 256, tools: [bashTool], messages: [{ role: 'user', content: `${marker} free disk space` }] })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Anthropic.PermissionDeniedError);
+      expect(JSON.stringify((err as InstanceType<typeof Anthropic.PermissionDeniedError>).error)).toContain('Blocked by Belay: The command could wipe a disk or your home folder. The tool call was not delivered.');
+      const e = await toolUseEvent('bash', { command: 'rm -rf /' });
+      expect(e).toMatchObject({ decision: 'deny', decidedBy: 'policy', rule: 'deny-catastrophic-commands' });
+    } finally {
+      world.provider.handle(scripted);
+    }
+  });
+
+  it('an OpenAI Responses stream (recorded fixture) reading ~/.ssh/id_rsa is asked; denied, the SDK raises an error and never yields the function call', async () => {
+    const stream = await openai.responses.create({
+      model: 'gpt-4.1',
+      input: 'Read my ssh key',
+      stream: true,
+      tools: [{ type: 'function', name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } }, strict: false }],
+    });
+    const seen = read(stream);
+    let id: string | undefined;
+    while (!id) {
+      id = (await control.approvals()).find((a) => a.subject.kind === 'llm.tool_use' && a.subject.tool === 'read_file')?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 25));
+    }
+    const pending = (await control.approvals()).find((a) => a.id === id)!;
+    expect(pending.rule).toBe('ask-sensitive-paths');
+    expect(await control.decide(id, { decision: 'deny', by: 'test' })).toBe(true);
+    await seen.done;
+    expect(seen.error).toBeInstanceOf(OpenAI.APIError);
+    expect(String((seen.error as Error).message)).toContain('Blocked by Belay');
+    const types = seen.events.map(({ ev }) => ev.type);
+    expect(types[0]).toBe('response.created');
+    const calls = seen.events.filter(({ ev }) => (ev.type === 'response.output_item.added' || ev.type === 'response.output_item.done') && ev.item.type === 'function_call');
+    expect(calls).toEqual([]);
+    expect(types).not.toContain('response.function_call_arguments.delta');
+    const e = await toolUseEvent('read_file', { path: '~/.ssh/id_rsa' });
+    expect(e).toMatchObject({ decision: 'ask', decidedBy: 'human', rule: 'ask-sensitive-paths' });
+    expect(e.data.outcome).toBe('deny');
+  });
+});
+
