@@ -74,6 +74,16 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
 
   const gate = await startToolUseGate({ trustedCAs: passthroughOptions.additionalTrustedCAs, upstreamProxy: upstream.setting, warn: deps.warn });
 
+  /** Appends an event; a producer bug is reported, never thrown into mockttp's event loop. */
+  const record = (e: NewAuditEvent): string | undefined => {
+    try {
+      return deps.audit.append(e).id;
+    } catch (err) {
+      deps.warn(`an audit event was refused: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+
   const flows = new Map<string, ProxyFlow>();
   const processes = new ProcessAttribution(() => server.port, proxySettings.attributeProcesses && process.platform === 'linux');
   const decoders = new Map<string, Transform>();
@@ -165,11 +175,10 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
           ...(flow.process ? { process: flow.process } : {}),
         },
       };
-      const mainId = deps.audit.append(event).id;
+      const mainId = record(event);
+      if (mainId === undefined) return;
       // Extra events (a tool call the model asked for, a changed tool) point back at their flow.
-      const extraIds = (facts.extraEvents ?? []).map(
-        (extra) => deps.audit.append({ session: event.session, ...extra, links: [...(extra.links ?? []), mainId] }).id,
-      );
+      const extraIds = (facts.extraEvents ?? []).map((extra) => record({ session: event.session, ...extra, links: [...(extra.links ?? []), mainId] }) ?? '');
       facts.afterAppend?.(mainId, extraIds);
     };
     if (decoder) {
@@ -347,7 +356,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     if (flow && error) flow.error = describeUpstreamError(`${error.code ?? ''} ${error.message ?? ''}`);
   });
   await server.on('client-error', (err) => {
-    deps.audit.append({
+    record({
       type: 'http',
       protocol: 'http',
       transport: 'proxy',
@@ -369,10 +378,10 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
       failure.failureCause === 'cert-rejected'
         ? `the client rejected Belay's certificate for ${host}: it does not trust Belay's CA yet (see \`belay ca path\` / \`belay ca install\`)`
         : `TLS handshake with the client failed for ${host} (${failure.failureCause})`;
-    deps.audit.append({ type: 'http', protocol: 'http', transport: 'proxy', client: 'unknown', host, error: why, decision: 'allow' });
+    record({ type: 'http', protocol: 'http', transport: 'proxy', client: 'unknown', host, error: why, decision: 'allow' });
   });
 
-  await recordConnectionEvents(server, (e) => deps.audit.append(e), deps.attributeClient);
+  await recordConnectionEvents(server, record, deps.attributeClient);
 
   try {
     await withLoopbackListen(() => server.start(port));
