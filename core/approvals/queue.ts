@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { DecidedBy } from '../../shared/events.js';
 import { normaliseArgs } from '../detectors/loops.js';
 import type { GuardAction } from '../pipeline/action.js';
+import { neutralise } from './neutralise.js';
 import { shortId } from './ids.js';
 import type { RememberedStore } from './remembered.js';
 import { buildSummary } from './summary.js';
@@ -89,9 +90,12 @@ export class ApprovalQueue implements Approvals {
       expiresAt: startedAt + this.timeoutMs,
       status: 'pending',
       kind: req.action.kind,
+      transport: req.action.transport,
       client: summary.client,
       server: summary.server,
       tool: summary.tool,
+      ...(req.action.toolChange ? { toolChange: neutralise(req.action.toolChange, 8000) } : {}),
+      ...(req.action.approvedPin ? { approvedPin: req.action.approvedPin } : {}),
       risk: req.risk,
       rule: req.rule,
       reason: req.reason,

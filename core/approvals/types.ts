@@ -55,9 +55,14 @@ export interface PendingApproval {
   expiresAt: number;
   status: ApprovalStatus;
   kind: ActionKind;
+  /** Which door holds the call (absent on rows read back from the database). */
+  transport?: 'proxy' | 'stdio';
   client: string;
   server?: string;
   tool?: string;
+  /** For a changed tool: the readable diff since the approved version (neutralised). */
+  toolChange?: string;
+  approvedPin?: string;
   risk: Risk;
   rule?: string;
   reason?: string;
