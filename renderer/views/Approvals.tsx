@@ -30,6 +30,9 @@ export function Approvals({ api, pending, version }: { api: Api; pending: Pendin
     api.markSeen().catch((e) => console.warn('belay: could not clear the missed mark', e));
   }, [api, version]);
 
+  // Pending ones are the cards above; history is what was decided.
+  const decided = history.filter((a) => a.status !== 'pending');
+
   const decide = async (id: string, body: DecisionBody) => {
     setBusy(id);
     try {
@@ -96,7 +99,7 @@ export function Approvals({ api, pending, version }: { api: Api; pending: Pendin
         </>
       )}
       <h2>History</h2>
-      {history.length === 0 ? (
+      {decided.length === 0 ? (
         <p className="empty">No decisions yet.</p>
       ) : (
         <table>
@@ -109,7 +112,7 @@ export function Approvals({ api, pending, version }: { api: Api; pending: Pendin
             </tr>
           </thead>
           <tbody>
-            {history.map((a) => (
+            {decided.map((a) => (
               <tr key={a.id}>
                 <td>{new Date(a.decidedAt ?? a.createdAt).toLocaleString()}</td>
                 <td>{approvalHeadline(a)}</td>

@@ -17,7 +17,14 @@ export function Connect({ api }: { api: Api }) {
   const fix = async (client: string, checkId: string) => {
     try {
       const r = await api.fix(client, checkId);
-      setMessage(r.message);
+      // A fix Belay could not make is an error, not a green "done".
+      if (r.ok) {
+        setMessage(r.message);
+        setError(undefined);
+      } else {
+        setError(`Could not fix it: ${r.message}`);
+        setMessage(undefined);
+      }
       await load();
     } catch (err) {
       setError(errorText(err));
@@ -45,7 +52,8 @@ export function Connect({ api }: { api: Api }) {
         Check again
       </button>
       <div className="cards">
-        {report?.clients.map((c) => (
+        {/* Installed clients first: a client that is not installed is a fact, not a problem. */}
+        {[...(report?.clients ?? [])].sort((a, b) => Number(b.installed) - Number(a.installed)).map((c) => (
           <article key={c.client} className={`card ${c.protected ? 'card-ok' : c.installed ? 'card-warn' : 'card-off'}`} aria-label={c.name}>
             <h3>
               {neutralise(c.name, { max: 60 })} <span className="muted small">{!c.installed ? 'not installed' : c.protected ? 'protected' : 'not protected'}</span>
@@ -61,7 +69,7 @@ export function Connect({ api }: { api: Api }) {
                         Copy
                       </button>
                       {ch.fixable && (
-                        <button type="button" className="primary" onClick={() => void fix(c.client, ch.id)}>
+                        <button type="button" className="primary" onClick={() => void fix(c.client, ch.id)} aria-label={`Fix it: ${ch.message}`}>
                           Fix it
                         </button>
                       )}

@@ -28,6 +28,7 @@ function StackedBars({ title, days, rows, value, seriesOf, format }: { title: st
   const W = 720;
   const H = 180;
   const bw = W / days.length;
+  const step = Math.ceil(days.length / 8);
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
@@ -48,7 +49,8 @@ function StackedBars({ title, days, rows, value, seriesOf, format }: { title: st
                   </rect>
                 );
               })}
-              {(i % Math.ceil(days.length / 8) === 0 || i === days.length - 1) && (
+              {/* About eight day labels; the last day always, without a regular label crowding it. */}
+              {((i % step === 0 && days.length - 1 - i >= step / 2) || i === days.length - 1) && (
                 <text x={i * bw + bw / 2} y={H + 14} textAnchor="middle" className="axis">
                   {d.slice(5)}
                 </text>
