@@ -106,7 +106,14 @@ function analyzeLlm(deps: ProtocolAnalyzerDeps, cls: Classification, head: Reque
       const cost = f.event.data?.costUsd;
       if (usage) deps.onLlmUsage?.(head.client, usage, typeof cost === 'number' ? cost : undefined);
       const calls = f.summary?.toolCalls ?? [];
-      const extraEvents = f.extraEvents.map((e) => withToolVerdict(e, toolVerdicts.get(Number(e.data?.index))));
+      // A call the gate never judged because an earlier call in the same answer was refused
+      // was never delivered either: its event must not read as allowed.
+      const answerRefused = [...toolVerdicts.values()].some((v) => v.outcome === 'deny');
+      const extraEvents = f.extraEvents.map((e) => {
+        const verdict = toolVerdicts.get(Number(e.data?.index));
+        if (verdict || !gated || !answerRefused) return withToolVerdict(e, verdict);
+        return { ...e, decision: 'deny' as const, rule: 'answer-refused', data: { ...e.data, outcome: 'not-delivered' } };
+      });
       const refused = extraEvents.filter((e) => e.decision === 'deny').length;
       const event = refused ? { ...f.event, data: { ...f.event.data, toolCallsRefused: refused } } : f.event;
       return {

@@ -41,7 +41,11 @@ export interface GatedFlow {
    * of the body, or the proxy when the flow ends early) computes them, the other reuses them.
    */
   finish(outcome: LlmExchangeOutcome): LlmExchangeFacts;
-  /** Called once with every tool call's verdict, by index, when the response is done. */
+  /**
+   * Handed the map of verdicts by tool-call index at the start; the gate fills it as each
+   * call is judged, so whoever writes the audit event sees every verdict reached so far,
+   * even when the flow ends before the gate does (a refusal ends the response at once).
+   */
   onVerdicts(verdicts: Map<number, Verdict>): void;
 }
 
@@ -157,6 +161,7 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
   if (flow.stream || !gated) res.writeHead(status, outHeaders);
 
   const verdicts = new Map<number, Verdict>();
+  flow.onVerdicts(verdicts);
   let held: LlmFrame[] = [];
   const open = new Set<number>();
   let refused = false;
@@ -223,7 +228,6 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
       res.end();
     }
   }
-  flow.onVerdicts(verdicts);
 }
 
 function decoded(res: IncomingMessage): Readable {

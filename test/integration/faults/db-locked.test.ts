@@ -108,10 +108,9 @@ describe('audit database locked by another process', () => {
     expect(serve.stderr()).toMatch(/audit log write failed \(\d+ events waiting, will retry\).*locked/);
   }, 120_000);
 
-  // Bug (reported to the lead): when the first of two parallel tool calls is refused, the
-  // second is never judged nor delivered, yet its llm.tool_use event says decision "allow"
-  // (decided_by empty). The log must not claim a refused answer's tool call was allowed.
-  it.fails('a tool call cut off by a refusal is not logged as allowed', async () => {
+  // When the first of two parallel tool calls is refused, the second is never judged nor
+  // delivered: the log must not claim a refused answer's tool call was allowed.
+  it('a tool call cut off by a refusal is not logged as allowed', async () => {
     const res = await request(`https://127.0.0.1:${provider.port}/v1/chat/completions?second`, {
       method: 'POST',
       dispatcher: agent,
