@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideViaControl } from '../../helpers/guard-e2e-cli.js';
+import { CLAUDE_CODE_UA, mcpClientThroughBelay, startNotesMcpServer, type NotesMcpServer } from '../../helpers/guard-e2e-mcp.js';
+import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
+import { issueServerCert } from '../../helpers/tls.js';
+
+// A copilot gives up on a call Belay is holding (the user pressed Esc, the request timed
+// out): the HTTP request is aborted while the approval is still open.
+let world: ProxyWorld;
+let server: NotesMcpServer;
+let mcp: ReturnType<typeof mcpClientThroughBelay>;
+
+beforeAll(async () => {
+  world = await startProxyWorld();
+  server = await startNotesMcpServer({ cert: issueServerCert(world.providerCa, ['localhost', '127.0.0.1']) });
+  mcp = mcpClientThroughBelay(server.url, world.belay.dispatcher);
+  const connecting = mcp.connect();
+  await decideViaControl(world.belay.paths, (a) => a.subject.kind === 'mcp.initialize', { decision: 'allow', by: 'test' });
+  await connecting;
+});
+afterAll(async () => {
+  for (const a of world.belay.approvals.list()) world.belay.approvals.decide(a.id, { decision: 'deny', by: 'test cleanup' });
+  await mcp?.close().catch(() => undefined);
+  await world?.stop();
+  await server?.close();
+});
+
+/** A tools/call POSTed on the client's session with a raw fetch the test can abort, as the SDK would send it. */
+function heldCall(path: string, signal: AbortSignal) {
+  return world.belay
+    .fetch(server.url, {
+      method: 'POST',
+      signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': mcp.transport.sessionId!,
+        'mcp-protocol-version': '2025-06-18',
+        'user-agent': CLAUDE_CODE_UA,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 900, method: 'tools/call', params: { name: 'delete_file', arguments: { path } } }),
+    })
+    .then(
+      () => 'answered',
+      (err: Error) => err.name,
+    );
+}
+
+async function pendingFor(path: string) {
+  for (let i = 0; i < 200; i++) {
+    const found = world.belay.approvals.list().find((a) => a.tool === 'delete_file');
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no approval was opened for delete_file ${path}`);
+}
+
+describe('a held call whose client went away', () => {
+  it('is never run, even when someone allows the stale approval afterwards', async () => {
+    server.plantFile('left.txt');
+    const ac = new AbortController();
+    const outcome = heldCall('left.txt', ac.signal);
+    const pending = await pendingFor('left.txt');
+    ac.abort();
+    expect(await outcome).toBe('AbortError');
+    await new Promise((r) => setTimeout(r, 200));
+    world.belay.approvals.decide(pending.id, { decision: 'allow', by: 'test' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(server.executed.filter((c) => c.args.path === 'left.txt')).toEqual([]);
+  });
+
+  // KNOWN BUG (reported; proxy + guard + approvals): the proxy does not tell the guard the
+  // client left. The approval stays open for a call nobody waits for (the human is asked
+  // about nothing), and the flow's audit event, written at the abort before any verdict,
+  // reads "allow by default" for a call that was held and never ran. Expected: the approval
+  // is withdrawn (ApprovalQueue.ask already takes an AbortSignal) and the event says it was
+  // held and refused (decidedBy 'unavailable', outcome deny). Flip to it() once fixed.
+  it.fails('withdraws the approval and logs the flow as held and not run', async () => {
+    server.plantFile('gone.txt');
+    const ac = new AbortController();
+    const outcome = heldCall('gone.txt', ac.signal);
+    await pendingFor('gone.txt');
+    ac.abort();
+    expect(await outcome).toBe('AbortError');
+    const [e] = await world.belay.waitForEvents((x) => x.type === 'mcp.tool_call' && (x.data.arguments as { path?: string } | undefined)?.path === 'gone.txt');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(world.belay.approvals.list()).toEqual([]);
+    expect(e.decidedBy).not.toBe('default');
+    expect(e.data.outcome).toBe('deny');
+  });
+});
