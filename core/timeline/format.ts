@@ -117,7 +117,9 @@ function verdict(e: AuditEvent): string {
   const by = e.decidedBy ? ` by ${e.decidedBy}` : '';
   const rule = e.rule ? `, rule ${safe(e.rule, 40)}` : '';
   const word = { allow: 'ALLOWED', ask: 'ASKED', deny: 'DENIED', redact: 'REDACTED' }[e.decision] ?? e.decision;
-  return `  [${word}${by}${rule}]`;
+  // An ask stays 'ask' in the log whoever answered: the outcome says whether it went through.
+  const answered = e.decision === 'ask' && e.data?.outcome === 'allow' ? ' → let through' : e.decision === 'ask' && e.data?.outcome === 'deny' ? ' → refused' : '';
+  return `  [${word}${by}${rule}${answered}]`;
 }
 
 function clock(iso: string): string {
