@@ -252,6 +252,12 @@ describe('MCP through Belay, decided by a human', () => {
         expect(e.data.approvalId, where).toEqual(expect.any(String));
       }
     }
+    // The terminal story says what became of each ask.
+    const tail = await belayCli(home(), ['log', 'tail', '-n', '60']);
+    expect(tail.code).toBe(0);
+    expect(tail.stdout).toMatch(/run_command \{"command":"rm -rf \.\/data"\}.*\[ASKED by human, rule ask-destructive-commands → refused\]/);
+    expect(tail.stdout).toMatch(/delete_file \{"path":"draft\.txt"\}.*\[ASKED by human, rule ask-risky-tools → let through\]/);
+    expect(tail.stdout).toMatch(/delete_file \{"path":"b\.txt"\}.*\[ASKED by remembered, rule ask-risky-tools → let through\]/);
     // Each approval a human answered is the approval of as many logged flows as waited on it.
     const answered = world.belay.approvals.history(100).filter((a) => a.decidedBy === 'human' && a.answeredBy !== 'test cleanup');
     expect(answered.length).toBeGreaterThanOrEqual(5);
