@@ -178,6 +178,8 @@ export interface PendingApproval {
   details?: string[];
   status: 'pending' | 'allowed' | 'denied' | 'expired';
   decidedBy?: DecidedBy;
+  /** Where the human answered: dashboard, tray, notification, cli. */
+  answeredBy?: string;
   decidedAt?: string;
   remember?: RememberFor;
   scope?: RememberScope;

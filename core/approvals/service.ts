@@ -41,6 +41,7 @@ export function toApiApproval(a: PendingApproval, subject?: ApprovalSubject): Ap
     // 'abandoned' (Belay stopped while it was held) reads as expired to the faces.
     status: a.status === 'abandoned' ? 'expired' : a.status,
     decidedBy: a.decidedBy,
+    ...(a.answeredBy ? { answeredBy: a.answeredBy } : {}),
     decidedAt: iso(a.decidedAt),
     remember: a.remember,
     scope: a.scope,

@@ -120,7 +120,7 @@ export function Approvals({ api, pending, version }: { api: Api; pending: Pendin
                   <span className={`decision decision-${a.status}`}>{a.status === 'expired' ? 'missed (refused)' : a.status}</span>
                   {a.remember && a.remember !== 'once' && <span className="muted"> · remembered {a.remember}</span>}
                 </td>
-                <td>{a.decidedBy ?? ''}</td>
+                <td>{a.decidedBy === 'human' && a.answeredBy ? `you (${neutralise(a.answeredBy, { max: 40 })})` : (a.decidedBy ?? '')}</td>
               </tr>
             ))}
           </tbody>

@@ -13,6 +13,11 @@ export function Policy({ api }: { api: Api }) {
   const [error, setError] = useState<string>();
   const area = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
+  const dryBox = useRef<HTMLDivElement>(null);
+  // The result is below the editor: bring it into view when it arrives.
+  useEffect(() => {
+    if (dry) dryBox.current?.scrollIntoView({ block: 'nearest' });
+  }, [dry]);
 
   useEffect(() => {
     api.policy().then(
@@ -129,9 +134,13 @@ export function Policy({ api }: { api: Api }) {
         {message && <span className="ok">{message}</span>}
       </div>
       {dry && (
-        <div className="dry-run" aria-live="polite">
+        <div className="dry-run" aria-live="polite" ref={dryBox}>
           <h3>Dry-run over {dry.total} recent events</h3>
-          <p>{Object.entries(dry.counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'no decisions'}</p>
+          {dry.changed.length > 0 && (
+            <p>
+              {dry.changed.length} decision{dry.changed.length === 1 ? '' : 's'} would change, to: {Object.entries(dry.counts).map(([k, v]) => `${k} ${v}`).join(', ')}
+            </p>
+          )}
           {dry.changed.length === 0 ? (
             <p>No decision would change.</p>
           ) : (

@@ -5,6 +5,9 @@ import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventsResponse, InventoryResponse, PendingApproval, UsageResponse } from '../../shared/api.js';
+import { dashboardUrl, startControlServer } from '../../core/control/server.js';
+import { belayPaths } from '../../core/paths.js';
+import { makeTestServices } from '../helpers/control-services.js';
 import { buildDashboard, hasChromium, launchChromium, screenshot, watchPageProblems } from '../helpers/browser.js';
 import { contrastOf, unlabelledControls } from '../helpers/dashboard-a11y.js';
 import { startServedBelay, type ServedBelay } from '../helpers/dashboard-serve.js';
@@ -147,8 +150,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     expect(result.isError).toBeFalsy();
     expect(resultText(result)).toBe('Deleted old-notes.txt.');
     expect(existsSync(file)).toBe(false);
-    // History shows the decision.
-    await page.getByRole('row').filter({ hasText: 'delete_file' }).filter({ hasText: 'allowed' }).first().waitFor();
+    // History shows the decision and where it was made.
+    await page.getByRole('row').filter({ hasText: 'delete_file' }).filter({ hasText: 'allowed' }).filter({ hasText: 'you (dashboard)' }).first().waitFor();
 
     // The traffic view shows the call, and that it was asked and then allowed.
     await tab('Traffic').click();
@@ -206,6 +209,23 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     expect(readFileSync(path.join(belay.home, 'policy.yaml'), 'utf8')).toBe(before);
     await page.getByRole('button', { name: 'Revert' }).click();
     await page.getByText('No errors.').waitFor();
+  });
+
+  it('a dry-run of a policy edit shows which past decisions would change, against the real history', async () => {
+    const editor = page.getByLabel('Policy file (YAML)');
+    const current = await editor.inputValue();
+    // One rule up front that refuses delete_file: the call allowed earlier would now be refused.
+    await editor.fill(current.replace(/^rules:\n/m, 'rules:\n  - name: never-delete\n    match: { kind: mcp.tool_call, tool: delete_file }\n    action: deny\n'));
+    await page.getByText('No errors.').waitFor();
+    await page.getByRole('button', { name: 'Dry-run against recent traffic' }).click();
+    const result = page.locator('.dry-run');
+    await result.getByRole('heading', { name: /Dry-run over \d+ recent events/ }).waitFor();
+    const changed = result.getByRole('row').filter({ hasText: 'delete_file' }).first();
+    await changed.waitFor();
+    expect(await changed.getByRole('cell').allTextContents()).toEqual([expect.stringContaining('delete_file'), 'ask', 'deny', 'never-delete']);
+    await result.getByText(/^1 decision would change, to: deny 1$/).waitFor();
+    await screenshot(page, 'dashboard-policy-dry-run');
+    await page.getByRole('button', { name: 'Revert' }).click();
   });
 
   it('the usage page shows the tokens and cost of the provider call', async () => {
@@ -328,6 +348,27 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
 
   it('ran without CSP violations or page errors', () => {
     expect(problems).toEqual([]);
+  });
+
+  it('a Belay without client checks, inventory or usage says so on those pages instead of failing', async () => {
+    // The control API over a bare audit log (no doctor, inventory or usage service), serving the same build.
+    const paths = belayPaths();
+    const bare = makeTestServices(paths);
+    const control = await startControlServer(bare.services, { paths, staticDir: path.join(ROOT, 'dist', 'renderer'), log: () => undefined });
+    const p2 = await browser.newPage();
+    try {
+      await p2.goto(dashboardUrl(control));
+      await p2.getByRole('tab', { name: 'Connect' }).click();
+      await p2.getByRole('alert').filter({ hasText: 'Client checks are not available in this Belay: run `belay doctor` in a terminal.' }).waitFor();
+      await p2.getByRole('tab', { name: 'Inventory' }).click();
+      await p2.getByRole('alert').filter({ hasText: 'The inventory is not available in this Belay.' }).waitFor();
+      await p2.getByRole('tab', { name: 'Usage' }).click();
+      await p2.getByRole('alert').filter({ hasText: 'Usage is not available in this Belay.' }).waitFor();
+    } finally {
+      await p2.close();
+      await control.close();
+      bare.log.close();
+    }
   });
 
   it('a page without the token gets nothing from the API', async () => {
