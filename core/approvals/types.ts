@@ -22,7 +22,8 @@ export interface ApprovalOutcome {
 
 /** The port the guard asks through: the in-process ApprovalQueue, or a remote one over the control API (mcp-wrap). */
 export interface Approvals {
-  ask(req: ApprovalRequest): Promise<ApprovalOutcome>;
+  /** `signal`: the asker went away; its wait ends refused and the approval is withdrawn once nobody waits. */
+  ask(req: ApprovalRequest, signal?: AbortSignal): Promise<ApprovalOutcome>;
 }
 
 export interface DecisionInput {

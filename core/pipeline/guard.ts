@@ -8,7 +8,7 @@ import { evaluatePolicy } from '../policy/evaluate.js';
 import type { Policy } from '../policy/schema.js';
 import { riskOf, type Finding, type GuardAction } from './action.js';
 import { stoppedByPause } from './pause.js';
-import type { Guard, Verdict } from './verdict.js';
+import type { DecideOptions, Guard, Verdict } from './verdict.js';
 
 export interface GuardDeps {
   /** The live policy (a PolicyStore, or anything with current()). */
@@ -72,7 +72,7 @@ export function createGuard(deps: GuardDeps): Guard & { evaluateOnly(action: Gua
     return { decision: d.decision, rule: d.rule, reason: d.reason, risk: riskOf(findings), findings: publicFindings(findings) };
   }
 
-  async function decide(action: GuardAction): Promise<Verdict> {
+  async function decide(action: GuardAction, opts: DecideOptions = {}): Promise<Verdict> {
     const started = now();
     try {
       if (deps.pause?.isPaused() && stoppedByPause(action.kind)) {
@@ -97,7 +97,7 @@ export function createGuard(deps: GuardDeps): Guard & { evaluateOnly(action: Gua
           return { ...base, outcome: 'allow', decidedBy: byPolicy, redactions: redactionsOf(findings) };
         }
         case 'ask':
-          return await ask(action, base, findings, started);
+          return await ask(action, base, findings, started, opts.signal);
       }
     } catch (err) {
       log(`the guard failed on a ${action.kind} from ${action.client} and refused it: ${err instanceof Error ? err.message : String(err)}`);
@@ -105,7 +105,7 @@ export function createGuard(deps: GuardDeps): Guard & { evaluateOnly(action: Gua
     }
   }
 
-  async function ask(action: GuardAction, base: Omit<Verdict, 'outcome' | 'decidedBy'>, findings: Finding[], started: number): Promise<Verdict> {
+  async function ask(action: GuardAction, base: Omit<Verdict, 'outcome' | 'decidedBy'>, findings: Finding[], started: number, signal?: AbortSignal): Promise<Verdict> {
     // A changed tool must be looked at again, whatever was remembered for it.
     const changed = findings.some((f) => f.detector === 'tool-changed');
     const remembered = changed ? undefined : deps.remembered?.lookup(action);
@@ -115,7 +115,7 @@ export function createGuard(deps: GuardDeps): Guard & { evaluateOnly(action: Gua
     if (!deps.approvals) return unavailable(base, started);
     let outcome;
     try {
-      outcome = await deps.approvals.ask({ action, findings: base.findings, rule: base.rule, reason: base.reason, risk: base.risk });
+      outcome = await deps.approvals.ask({ action, findings: base.findings, rule: base.rule, reason: base.reason, risk: base.risk }, signal);
     } catch (err) {
       log(`could not ask for approval (${err instanceof Error ? err.message : String(err)}); treating it as no human reachable.`);
       return unavailable(base, started);

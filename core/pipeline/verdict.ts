@@ -22,9 +22,18 @@ export interface Verdict {
   redactions?: string[];
 }
 
+export interface DecideOptions {
+  /**
+   * Aborted when whoever asked went away (the client closed the request): an open approval
+   * is withdrawn rather than left for a human to answer about nothing, and the verdict is
+   * a refusal (decidedBy 'unavailable').
+   */
+  signal?: AbortSignal;
+}
+
 /** The one entry point the doors (proxy, stdio relay) call. */
 export interface Guard {
-  decide(action: import('./action.js').GuardAction): Promise<Verdict>;
+  decide(action: import('./action.js').GuardAction, opts?: DecideOptions): Promise<Verdict>;
 }
 
 /** A guard that allows everything and finds nothing: what the engine runs before policy is wired. */

@@ -32,7 +32,8 @@ export interface GatedFlow {
   url: string;
   stream: boolean;
   observer: LlmResponseObserver;
-  judge(call: LlmToolCall): Promise<Verdict>;
+  /** `signal` is aborted when the client went away while the call was being judged (its approval is withdrawn). */
+  judge(call: LlmToolCall, signal?: AbortSignal): Promise<Verdict>;
   refusalMessage(verdict: Verdict): string;
   /** The provider's own error response, for a plain (non-streamed) answer that is refused. */
   plainRefusal(message: string): { status: number; headers: Record<string, string>; body: string };
@@ -137,8 +138,13 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
   // upstream's delayed ACK, about 40 ms on every gated request (measured in bench/).
   upstream.setNoDelay(true);
   req.pipe(upstream);
+  // The client went away before the answer was complete: stop the upstream and withdraw
+  // any approval still open for a tool call of this answer.
+  const clientGone = new AbortController();
   res.on('close', () => {
-    if (!res.writableFinished) upstream.destroy();
+    if (res.writableFinished) return;
+    upstream.destroy();
+    clientGone.abort();
   });
 
   const upstreamRes = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -178,7 +184,7 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
       else res.write(frame.raw);
       for (const e of frame.events) {
         if (e.type !== 'tool_use.done') continue;
-        const verdict = await flow.judge(e.call);
+        const verdict = await flow.judge(e.call, clientGone.signal);
         verdicts.set(e.call.index, verdict);
         open.delete(e.call.index);
         if (verdict.outcome === 'deny') {
