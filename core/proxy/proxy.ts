@@ -85,6 +85,8 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   };
 
   const flows = new Map<string, ProxyFlow>();
+  /** Flows aborted whose event waits for their last body bytes (see the 'abort' handler). */
+  const abortReasons = new Map<string, string>();
   const processes = new ProcessAttribution(() => server.port, proxySettings.attributeProcesses && process.platform === 'linux');
   const decoders = new Map<string, Transform>();
 
@@ -128,6 +130,14 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
 
   const finishFlow = (flow: ProxyFlow, aborted: boolean, error?: string): void => {
     if (flow.done) return;
+    // Once the client aborted, that is what happened, whatever ends the flow afterwards
+    // (mockttp ends the response when the upstream it tore down resets).
+    const abortedWith = abortReasons.get(flow.id);
+    if (abortedWith !== undefined) {
+      abortReasons.delete(flow.id);
+      aborted = true;
+      error = abortedWith;
+    }
     flow.done = true;
     flows.delete(flow.id);
     const decoder = decoders.get(flow.id);
@@ -343,11 +353,18 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     flow.base = { ...flow.base, data: { ...(flow.base.data ?? {}), closeCode: close.closeCode } };
     finishFlow(flow, false);
   });
+  // mockttp batches response body-data events (every 20 ms) and announces an abort on its
+  // own schedule, so the last bytes of an aborted response can arrive after the abort: the
+  // answer to the last MCP call on an SSE stream the client then closes, the final tokens of
+  // an LLM stream. The event is written a moment later, once those bytes were observed.
   await server.on('abort', (req) => {
     const flow = flows.get(req.id);
     if (!flow) return;
     const reason = req.error?.message ? describeUpstreamError(req.error.message) : 'the client closed the connection before the response ended';
-    finishFlow(flow, true, flow.error ?? reason);
+    // The cause is fixed now: the upstream reset that follows a client's close is not it.
+    const cause = flow.error ?? reason;
+    abortReasons.set(flow.id, cause);
+    setTimeout(() => finishFlow(flow, true, cause), ABORT_SETTLE_MS).unref();
   });
   await server.on('rule-event', (event) => {
     if (event.eventType !== 'passthrough-abort') return;
@@ -414,6 +431,9 @@ function decoderFor(encoding: string | string[] | undefined): Transform | undefi
   // Unknown or stacked encodings: the bytes still pass; the parser sees them undecoded.
   return undefined;
 }
+
+/** Longer than mockttp's 20 ms body-data batching plus its async announcements. */
+const ABORT_SETTLE_MS = 60;
 
 const HTTP_TOKEN = /^[A-Z][A-Z-]{0,19}$/;
 const PRINTABLE_PATH = /^[\x21-\x7e]{1,2048}$/;
