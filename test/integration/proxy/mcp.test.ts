@@ -120,8 +120,10 @@ describe('MCP over the legacy HTTP+SSE transport through Belay', () => {
       // Allowed outright, or asked (first use of this server) and allowed by the test's human.
       expect(call.decision === 'allow' || call.data.outcome === 'allow', JSON.stringify([call.decision, call.data.outcome])).toBe(true);
       expect(JSON.stringify(call.data)).toContain('/project/notes.md');
-      // The answer came on the GET stream, not the POST: Belay matched it to the call.
-      expect(call.data).toMatchObject({ response: { isError: false, resultTypes: ['text'] } });
+      expect(call.path).toMatch(/^\/messages\?sessionId=/);
+      // The answer came on the GET stream (logged when that stream ends), matched to the call.
+      const [answer] = await belay.waitForEvents((e) => e.type === 'mcp.tool_call' && e.path === '/sse' && (e.server ?? '').includes(host));
+      expect(answer).toMatchObject({ tool: 'read_file', data: { response: { isError: false, resultTypes: ['text'] } } });
       await belay.waitForEvents((e) => e.type === 'mcp.tools_list' && (e.server ?? '').includes(host));
     } finally {
       await server.close();
