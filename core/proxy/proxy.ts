@@ -233,8 +233,20 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     flow.observer = analysis.observer;
     if (analysis.actions.length === 0) return;
     const verdicts: Verdict[] = [];
-    for (const action of analysis.actions) verdicts.push(await deps.guard.decide(action));
+    // While the guard judges (a human may take a minute), the client may give up: its
+    // approval is then withdrawn, and the request is neither forwarded nor answered.
+    const judging = new AbortController();
+    flow.judging = judging;
+    try {
+      for (const action of analysis.actions) verdicts.push(await deps.guard.decide(action, { signal: judging.signal }));
+    } finally {
+      flow.judging = undefined;
+    }
     flow.verdict = worstVerdict(verdicts);
+    if (judging.signal.aborted) {
+      finishFlow(flow, true, 'the client closed the connection while Belay was holding the request');
+      return { response: 'close' };
+    }
     if (verdicts.some((v) => v.outcome === 'deny')) {
       const refusal = analysis.refuse?.(verdicts) ?? {
         status: 403,
@@ -247,7 +259,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     const redacted = secrets.length && analysis.redact ? analysis.redact(secrets) : undefined;
     if (analysis.gate) {
       const { toolUseAction, ...gated } = analysis.gate;
-      const url = gate.register({ ...gated, url: upstreamUrl, judge: (call) => deps.guard.decide(toolUseAction(call)) });
+      const url = gate.register({ ...gated, url: upstreamUrl, judge: (call, signal) => deps.guard.decide(toolUseAction(call), { signal }) });
       return { url, ...(redacted ? { body: redacted } : {}) };
     }
     return redacted ? { body: redacted } : undefined;
@@ -364,6 +376,12 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     // The cause is fixed now: the upstream reset that follows a client's close is not it.
     const cause = flow.error ?? reason;
     abortReasons.set(flow.id, cause);
+    // Held for a decision: the event is written once the guard has answered (the
+    // approval is withdrawn at once), so it records what was decided, not "allowed".
+    if (flow.judging) {
+      flow.judging.abort();
+      return;
+    }
     setTimeout(() => finishFlow(flow, true, cause), ABORT_SETTLE_MS).unref();
   });
   await server.on('rule-event', (event) => {
@@ -371,6 +389,9 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     const flow = flows.get(event.requestId);
     const error = (event.eventData as { error?: { message?: string; code?: string } }).error;
     if (flow && error) flow.error = describeUpstreamError(`${error.code ?? ''} ${error.message ?? ''}`);
+    // The answer had already begun: the client's response is aborted (upstream-errors.ts)
+    // and no end of body will be announced, so the flow ends here.
+    if (flow && flow.status !== undefined) finishFlow(flow, true, flow.error);
   });
   await server.on('client-error', (err) => {
     record({

@@ -33,10 +33,16 @@ function rewriteFailureResponses(req: IncomingMessage, res: ServerResponse): voi
   const writeHead = res.writeHead;
   const end = res.end;
   let failure = false;
+  let brokenMidResponse = false;
   // mockttp's failure path is exactly writeHead(status, message) with one of these two
   // messages and no headers (upstream failures carry the second).
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    if (args.length === 2 && FAILURE_MESSAGES.has(args[1] as string) && !res.headersSent) {
+    if (args.length === 2 && FAILURE_MESSAGES.has(args[1] as string) && res.headersSent) {
+      // The upstream died after its answer had begun (reset mid-stream). mockttp would now
+      // append "Error: aborted" to the body and end it cleanly: the client would take a cut
+      // stream or a corrupt JSON for a complete answer. Abort the client's response instead.
+      brokenMidResponse = true;
+    } else if (args.length === 2 && FAILURE_MESSAGES.has(args[1] as string)) {
       failure = true;
       return (writeHead as (...a: unknown[]) => ServerResponse).call(this, 502, 'Bad Gateway', {
         'content-type': 'text/plain; charset=utf-8',
@@ -46,6 +52,11 @@ function rewriteFailureResponses(req: IncomingMessage, res: ServerResponse): voi
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as typeof res.writeHead;
   res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (brokenMidResponse) {
+      brokenMidResponse = false;
+      this.destroy();
+      return this;
+    }
     if (failure && (typeof args[0] === 'string' || args[0] instanceof Uint8Array || args[0] === undefined)) {
       failure = false;
       const host = req.headers.host ?? 'the upstream server';
