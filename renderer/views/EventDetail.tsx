@@ -4,6 +4,7 @@ import type { AuditEvent } from '../../shared/events.js';
 import { formatBytes, formatCostUsd } from '../../shared/format.js';
 import { neutralise } from '../../shared/neutralise.js';
 import { clientLabel, eventSummary } from '../../shared/summary.js';
+import { decidedByText, decisionText } from '../lib/decision.js';
 import { errorText, type Api } from '../lib/api.js';
 
 function findingsOf(e: AuditEvent): FindingView[] {
@@ -51,8 +52,8 @@ export function EventDetail({ api, event, onOpen }: { api: Api; event: AuditEven
     <div className="event-detail">
       <h2>{eventSummary(event)}</h2>
       <p>
-        <span className={`decision decision-${event.decision}`}>{event.decision}</span>
-        {event.decidedBy && <span className="muted"> by {event.decidedBy}</span>}
+        <span className={`decision decision-${event.decision}`}>{decisionText(event)}</span>
+        {event.decidedBy && <span className="muted"> by {decidedByText(event.decidedBy)}</span>}
         {event.rule && <span className="muted"> (rule {neutralise(event.rule, { max: 80 })})</span>}
         {event.risk && event.risk !== 'none' && <span className={`risk risk-${event.risk}`}>{event.risk}</span>}
       </p>
@@ -96,7 +97,7 @@ export function EventDetail({ api, event, onOpen }: { api: Api; event: AuditEven
               .map((e) => (
                 <li key={e.id}>
                   <button type="button" className="link" onClick={() => onOpen(e)}>
-                    {new Date(e.time).toLocaleTimeString()} · {eventSummary(e)} · {e.decision}
+                    {new Date(e.time).toLocaleTimeString()} · {eventSummary(e)} · {decisionText(e)}
                   </button>
                 </li>
               ))}

@@ -5,6 +5,7 @@ import { neutralise } from '../../shared/neutralise.js';
 import { clientLabel, eventSummary } from '../../shared/summary.js';
 import { VirtualList } from '../components/VirtualList.js';
 import { errorText, type Api } from '../lib/api.js';
+import { decisionText } from '../lib/decision.js';
 import { EventDetail } from './EventDetail.js';
 
 const ROW = 34;
@@ -35,13 +36,6 @@ function matches(e: AuditEvent, f: Filters): boolean {
     if (!hay.includes(t)) return false;
   }
   return true;
-}
-
-/** An asked flow says what became of it: "ask → allowed" / "ask → refused" (data.outcome, set by the core once decided). */
-function decisionText(e: AuditEvent): string {
-  const outcome = e.data?.outcome;
-  if (e.decision === 'ask' && (outcome === 'allow' || outcome === 'deny')) return `ask → ${outcome === 'allow' ? 'allowed' : 'refused'}`;
-  return e.decision ?? '';
 }
 
 function toQuery(f: Filters): EventsQuery {

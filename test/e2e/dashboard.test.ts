@@ -159,6 +159,13 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     const row = rows().filter({ hasText: `called delete_file on ${serverId()}` }).first();
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.locator('.c-dec').textContent()).toMatch(/ask.*allowed/);
+    await row.click();
+    const detail = page.getByRole('complementary', { name: 'Event detail' });
+    await detail.getByText('ask-risky-tools').first().waitFor();
+    await expect.poll(() => detail.locator('p').first().textContent()).toMatch(/^ask → allowed by you \(rule ask-risky-tools\)/);
+    // Its timeline: the connection and tools/list that came before it in the session.
+    await detail.getByRole('button', { name: new RegExp(`connected to ${serverId().replace(/[.]/g, '\\.')} · ask → allowed`) }).waitFor();
+    await screenshot(page, 'dashboard-traffic-held-call');
     await page.getByRole('button', { name: 'Clear' }).click();
   });
 
