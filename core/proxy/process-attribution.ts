@@ -113,6 +113,22 @@ async function findOwners(links: string[]): Promise<Map<string, LocalProcess>> {
 
 async function describe(pid: number): Promise<LocalProcess> {
   const name = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() || 'unknown';
-  const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean).join(' ');
-  return { pid, name, ...(cmdline ? { command: cmdline.slice(0, MAX_COMMAND) } : {}) };
+  const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
+  const command = capCommand(args, MAX_COMMAND);
+  return { pid, name, ...(command ? { command } : {}) };
+}
+
+/**
+ * Joins whole arguments up to `max` characters. Never cuts an argument in half: a secret
+ * passed as a flag and cut at the cap would no longer look like one to the audit log's
+ * scrubber, and its first characters would be stored.
+ */
+export function capCommand(args: string[], max: number): string {
+  let out = '';
+  for (const arg of args) {
+    const next = out ? `${out} ${arg}` : arg;
+    if (next.length > max) return out ? `${out} …` : '…';
+    out = next;
+  }
+  return out;
 }
