@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
+import { run } from '../../helpers/run.js';
 
 // Credentials never reach Belay's files. Distinctive fake credentials are planted in every
 // place a copilot puts them, real clients send them through the proxy, and then the raw
@@ -18,7 +19,12 @@ const PLANTED = {
   promptOpenAi: `sk-proj-PlantedPromptOpenAiKey${'z'.repeat(44)}`,
   promptAws: 'AKIAPLANTEDKEYZ23456',
   toolGithub: 'ghp_PlantedGithubToken0123456789abcdefgh'.slice(0, 40),
+  // On a command line (Belay notes which local process opened a connection).
+  curlBearer: `sk-proj-PlantedCurlCommandLine${'R'.repeat(40)}`,
+  curlUserPassword: 'PlantedCurlBasicPassw0rd',
 };
+/** Planted only by the known-bug test below (kept apart so the main scan stays meaningful). */
+const OPAQUE_CLI_TOKEN = 'PlantedOpaqueHeaderToken77';
 /** A part of each value that no redaction marker could contain: what the scan looks for. */
 const needles = Object.entries(PLANTED).map(([name, value]) => ({ name, value, core: value.replace(/^(sk-proj-|sk-ant-api03-|AIza|ghp_|AKIA)/, '').slice(0, 24) }));
 
@@ -99,8 +105,18 @@ describe('no credentials in the data folder', () => {
     });
     const mcpAnswer = await mcp.text();
 
+    // curl, whose command line carries credentials (a header, -u user:password, an opaque token).
+    const curl = await run('curl', [
+      '-sS', '-x', belay.proxy.url, '--cacert', belay.ca.certPath,
+      '-H', `Authorization: Bearer ${PLANTED.curlBearer}`, '-u', `dev:${PLANTED.curlUserPassword}`,
+      'https://api.openai.com/curl-with-secrets',
+    ]);
+    expect(curl.code, curl.stderr).toBe(0);
+    const [curlEvent] = await belay.waitForEvents((e) => e.path === '/curl-with-secrets');
+    expect(curlEvent.client).toBe('curl');
+
     // Every flow is logged.
-    await belay.waitForEvents((e) => e.transport === 'proxy' && e.host !== undefined, { count: 6 });
+    await belay.waitForEvents((e) => e.transport === 'proxy' && e.host !== undefined, { count: 7 });
     const mcpEvent = (await belay.waitForEvents((e) => e.type === 'mcp.tool_call'))[0];
 
     // What the default policy did with the secrets, and what the provider got:
@@ -127,5 +143,33 @@ describe('no credentials in the data folder', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(belay.home, 'canary.txt'), `${PLANTED.cookie}\n`);
     expect(scan(belay.home)).toEqual([{ file: 'canary.txt', name: 'cookie' }]);
+  });
+
+  // Belay notes the command line of the local process that opened a connection, capped at
+  // 200 characters. The cap must not cut a secret in half: a cut token no longer looks like
+  // one, and its first characters would be stored. (Attribution lands when the request
+  // outlives the /proc scan, hence the slow answer.)
+  it('a token cut by the command-line cap is not stored in part', async () => {
+    const other = await startProxyWorld({ realHosts: true });
+    try {
+      other.provider.handle(() => ({ headers: { 'content-type': 'application/json' }, events: ['{"ok":', 'true}'], delayMs: 1500 }));
+      const url = 'https://api.openai.com/slow';
+      const fixed = ['curl', '-sS', '-x', other.belay.proxy.url, '--cacert', other.belay.ca.certPath, url, '-H'];
+      // Pad so the cap falls in the middle of the token.
+      const pad = `X-Pad: ${'p'.repeat(Math.max(1, 190 - fixed.join(' ').length - 'X-Pad: '.length - ' -H X-Token: '.length))}`;
+      const args = [...fixed.slice(1), pad, '-H', `X-Token: ${OPAQUE_CLI_TOKEN}`];
+      expect(['curl', ...args].join(' ').indexOf(OPAQUE_CLI_TOKEN)).toBeLessThan(200);
+      expect(['curl', ...args].join(' ').indexOf(OPAQUE_CLI_TOKEN) + OPAQUE_CLI_TOKEN.length).toBeGreaterThan(200);
+      const curl = await run('curl', args);
+      expect(curl.stdout).toBe('{"ok":true}');
+      const [event] = await other.belay.waitForEvents((e) => e.path === '/slow');
+      const command = (event.data.process as { command?: string } | undefined)?.command;
+      expect(command, 'the process was not attributed (scan slower than 1.5 s?)').toBeDefined();
+      expect(command).not.toContain(OPAQUE_CLI_TOKEN.slice(0, 8));
+      const hits = filesUnder(other.belay.home).filter((f) => readFileSync(f).includes(Buffer.from(OPAQUE_CLI_TOKEN.slice(0, 8))));
+      expect(hits).toEqual([]);
+    } finally {
+      await other.stop();
+    }
   });
 });
