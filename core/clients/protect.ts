@@ -42,7 +42,7 @@ export function planProtect(loc: McpConfigLocation, text: string, launcher: Bela
     if (!node || node.type !== 'object') continue;
     const entry = getNodeValue(node) as { command: string; args?: unknown };
     const hadArgs = entry.args !== undefined;
-    const originalArgs = Array.isArray(entry.args) ? entry.args.map(String) : [];
+    const originalArgs = Array.isArray(entry.args) ? entry.args.map(argText) : [];
     const wrapped = wrapCommand(launcher, server.name, loc.client, entry.command, originalArgs);
 
     const undo: Edit[][] = [];
@@ -110,4 +110,9 @@ function semanticUndo(text: string, at: JsonPath, entry: { command?: unknown; ar
   const keepArgs = record ? record.hadArgs || wrapped.args.length > 0 : wrapped.args.length > 0;
   current = modifyText(current, [...at, 'args'], keepArgs ? wrapped.args : undefined).text;
   return current;
+}
+
+/** An argument as the client would pass it; a non-string (invalid in a config, but seen) as its JSON. */
+function argText(a: unknown): string {
+  return typeof a === 'string' ? a : JSON.stringify(a) ?? String(a);
 }

@@ -30,6 +30,11 @@ export function describeServer(loc: McpConfigLocation, container: JsonPath, name
   if (transport !== 'stdio') return { ...base, transport, protected: false, url: String(entry.url ?? entry.serverUrl ?? '') };
   const wrapped = parseWrapped(entry.command, entry.args);
   if (wrapped) return { ...base, transport, protected: true, stale: staleReason(wrapped), command: wrapped.command, args: wrapped.args };
-  const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+  const args = Array.isArray(entry.args) ? entry.args.map(argText) : [];
   return { ...base, transport, protected: false, command: String(entry.command), args };
+}
+
+/** An argument as the client would pass it; a non-string (invalid in a config, but seen) as its JSON. */
+function argText(a: unknown): string {
+  return typeof a === 'string' ? a : JSON.stringify(a) ?? String(a);
 }

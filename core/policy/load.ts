@@ -30,7 +30,13 @@ export function parsePolicy(text: string, source = 'policy.yaml'): PolicyParseRe
       }),
     };
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // An alias without its anchor, or an alias bomb: yaml throws while building the value.
+    return { ok: false, errors: [{ message: `The policy could not be read: ${(err as Error).message}` }] };
+  }
   if (data === null || data === undefined) return { ok: false, errors: [{ line: 1, column: 1, message: 'The policy is empty: it needs at least "version: 1".' }] };
   const parsed = policySchema.safeParse(data);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => issueToError(i, doc, lineCounter)) };
