@@ -32,7 +32,12 @@ let world: ProxyWorld;
 
 beforeAll(async () => {
   world = await startProxyWorld({ realHosts: true, approve: 'allow', settings: { audit: { storeBodies: true } } });
-  world.provider.handle((req) => (req.url.pathname === '/account' ? { headers: { 'content-type': 'application/json', 'set-cookie': `sid=${PLANTED.setCookie}; HttpOnly` }, body: '{"ok":true}' } : undefined));
+  world.provider.handle((req) => {
+    if (req.url.pathname === '/account') return { headers: { 'content-type': 'application/json', 'set-cookie': `sid=${PLANTED.setCookie}; HttpOnly` }, body: '{"ok":true}' };
+    // Slow enough for Belay to find the local process (and its command line) behind the connection.
+    if (req.url.pathname === '/curl-with-secrets') return { headers: { 'content-type': 'application/json' }, events: ['{"ok":', 'true}'], delayMs: 1500 };
+    return undefined;
+  });
 });
 afterAll(async () => {
   await world?.stop();
@@ -114,6 +119,7 @@ describe('no credentials in the data folder', () => {
     expect(curl.code, curl.stderr).toBe(0);
     const [curlEvent] = await belay.waitForEvents((e) => e.path === '/curl-with-secrets');
     expect(curlEvent.client).toBe('curl');
+    expect((curlEvent.data.process as { name?: string } | undefined)?.name).toBe('curl');
 
     // Every flow is logged.
     await belay.waitForEvents((e) => e.transport === 'proxy' && e.host !== undefined, { count: 7 });
