@@ -84,7 +84,7 @@ export function policyService(store: PolicyStore, db: Database): PolicyService {
   };
 }
 
-/** settings.json through the API: validated by the same schema, written atomically (0600). */
+/** settings.json through the API: validated by the same schema, written atomically (0600). A null in the patch clears that setting. */
 export function settingsService(paths: BelayPaths): SettingsService {
   return {
     get: () => loadSettings(paths) as Record<string, unknown>,
@@ -105,6 +105,11 @@ export function settingsService(paths: BelayPaths): SettingsService {
 function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(patch)) {
+    // null clears a setting (back to its default); JSON has no undefined to say so.
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
     const b = out[k];
     out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
       ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)

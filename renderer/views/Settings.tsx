@@ -29,14 +29,20 @@ export function Settings({ api }: { api: Api }) {
   const [settings, setSettings] = useState<Json>();
   const [error, setError] = useState<string>();
   const [message, setMessage] = useState<string>();
+  const [runningPort, setRunningPort] = useState<number>();
+  useEffect(() => {
+    api.status().then((st) => setRunningPort(st.proxy?.port), (e) => console.warn('belay: status unavailable', e));
+  }, [api]);
   useEffect(() => {
     api.settings().then(setSettings, (e) => setError(e instanceof ApiError && e.status === 501 ? 'Settings are not available in this Belay: edit settings.json in the data folder.' : errorText(e)));
   }, [api]);
 
   const save = async (path: string, raw: string | boolean) => {
-    const value = typeof raw === 'boolean' ? raw : raw === '' ? undefined : Number(raw);
+    // An emptied field clears the setting (null), which puts it back to its default.
+    const value = typeof raw === 'boolean' ? raw : raw === '' ? null : Number(raw);
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      setError(`${path} must be a number.`);
+      setMessage(undefined);
+      setError(`${fields.find((f) => f.path === path)?.label ?? path} must be a number.`);
       return;
     }
     try {
@@ -44,7 +50,9 @@ export function Settings({ api }: { api: Api }) {
       setMessage('Saved.');
       setError(undefined);
     } catch (err) {
-      setError(errorText(err));
+      setMessage(undefined);
+      // The core names the setting by its path; say it with the label the user sees.
+      setError(fields.reduce((text, f) => text.replace(`${f.path}:`, `${f.label}:`), errorText(err)));
     }
   };
 
@@ -74,6 +82,8 @@ export function Settings({ api }: { api: Api }) {
                 )}
                 <span id={`${id}-hint`} className="muted small">
                   {f.hint}
+                  {/* `belay serve --proxy-port` overrides the setting for one run: say which port is live. */}
+                  {f.path === 'proxy.port' && runningPort !== undefined && runningPort !== v && ` Running now on ${runningPort}.`}
                 </span>
               </div>
             );

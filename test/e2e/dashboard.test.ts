@@ -285,8 +285,21 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
 
     await timeout.fill('2');
     await timeout.blur();
-    await page.getByRole('alert').filter({ hasText: 'approvals.timeoutSeconds' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: /^Approval timeout \(seconds\): .*5/ }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'Saved.' }).count()).toBe(0);
     expect(JSON.parse(readFileSync(settingsFile, 'utf8')).approvals.timeoutSeconds).toBe(90);
+    await timeout.fill('90');
+
+    // Retention: set, then cleared again (an empty field means "keep everything").
+    const retention = page.getByLabel('Keep events for (days)');
+    await retention.fill('30');
+    await retention.blur();
+    await expect.poll(() => JSON.parse(readFileSync(settingsFile, 'utf8')).audit.retentionDays).toBe(30);
+    await retention.fill('');
+    await retention.blur();
+    await expect.poll(() => JSON.parse(readFileSync(settingsFile, 'utf8')).audit.retentionDays).toBeUndefined();
+    // The proxy port field says which port `belay serve --proxy-port` is really using.
+    await page.getByText(`Running now on ${new URL(belay.proxyUrl).port}.`).waitFor();
     await screenshot(page, 'dashboard-settings');
   });
 
