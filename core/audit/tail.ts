@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../shared/events.js';
+import { neutralise } from '../approvals/neutralise.js';
 import type { Database } from './database.js';
 import { buildQuery, type EventQuery } from './query.js';
 import { rowToEvent, type EventRow } from './rows.js';
@@ -37,9 +38,13 @@ function pad(s: string, n: number): string {
   return t.length > n ? `${t.slice(0, n - 1)}…` : t.padEnd(n);
 }
 
-/** Control characters from untrusted text must not drive the user's terminal. */
+/**
+ * Untrusted text must not drive the user's terminal: escape sequences and control
+ * characters go, bidi overrides and invisible characters are shown as \u{…} (a tool name
+ * must not be able to reverse or hide what the line says), one line per event.
+ */
 function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return neutralise(s, 4000).replace(/[\r\n\t]+/g, ' ');
 }
 
 export interface TailOptions {
