@@ -52,4 +52,6 @@ export interface ProxyFlow {
   process?: { pid: number; name: string; command?: string };
   /** True once the event is written, so late mockttp events cannot write it twice. */
   done: boolean;
+  /** Set while the guard judges the request; aborted when the client goes away meanwhile. */
+  judging?: AbortController;
 }

@@ -1,7 +1,9 @@
+import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideViaControl } from '../../helpers/guard-e2e-cli.js';
 import { CLAUDE_CODE_UA, mcpClientThroughBelay, startNotesMcpServer, type NotesMcpServer } from '../../helpers/guard-e2e-mcp.js';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
+import { anthropicToolUseStream } from '../../helpers/guard-e2e-sse.js';
 import { issueServerCert } from '../../helpers/tls.js';
 
 // A copilot gives up on a call Belay is holding (the user pressed Esc, the request timed
@@ -64,18 +66,13 @@ describe('a held call whose client went away', () => {
     ac.abort();
     expect(await outcome).toBe('AbortError');
     await new Promise((r) => setTimeout(r, 200));
+    // Withdrawn by then, so this answer finds nothing to allow; were it still open, the call must not run either.
     world.belay.approvals.decide(pending.id, { decision: 'allow', by: 'test' });
     await new Promise((r) => setTimeout(r, 500));
     expect(server.executed.filter((c) => c.args.path === 'left.txt')).toEqual([]);
   });
 
-  // KNOWN BUG (reported; proxy + guard + approvals): the proxy does not tell the guard the
-  // client left. The approval stays open for a call nobody waits for (the human is asked
-  // about nothing), and the flow's audit event, written at the abort before any verdict,
-  // reads "allow by default" for a call that was held and never ran. Expected: the approval
-  // is withdrawn (ApprovalQueue.ask already takes an AbortSignal) and the event says it was
-  // held and refused (decidedBy 'unavailable', outcome deny). Flip to it() once fixed.
-  it.fails('withdraws the approval and logs the flow as held and not run', async () => {
+  it('withdraws the approval and logs the flow as held and not run', async () => {
     server.plantFile('gone.txt');
     const ac = new AbortController();
     const outcome = heldCall('gone.txt', ac.signal);
@@ -84,8 +81,40 @@ describe('a held call whose client went away', () => {
     expect(await outcome).toBe('AbortError');
     const [e] = await world.belay.waitForEvents((x) => x.type === 'mcp.tool_call' && (x.data.arguments as { path?: string } | undefined)?.path === 'gone.txt');
     await new Promise((r) => setTimeout(r, 300));
+    // Nobody is asked about a call nobody waits for; the log says it was held and not run.
     expect(world.belay.approvals.list()).toEqual([]);
-    expect(e.decidedBy).not.toBe('default');
+    expect(world.belay.approvals.history(5)[0]).toMatchObject({ tool: 'delete_file', status: 'abandoned', decidedBy: 'unavailable' });
+    expect(e).toMatchObject({ decision: 'ask', decidedBy: 'unavailable', rule: 'ask-risky-tools' });
+    expect(e.data).toMatchObject({ outcome: 'deny', refused: 'request' });
+    expect(e.error).toMatch(/client closed the connection/);
+    expect(server.executed.filter((c) => c.args.path === 'gone.txt')).toEqual([]);
+  });
+
+  it('an LLM answer held at a tool_use whose client aborts: the approval is withdrawn, the tool call logged as not delivered', async () => {
+    world.provider.handle(() => ({
+      headers: { 'content-type': 'text/event-stream' },
+      events: anthropicToolUseStream({ text: ['Pushing now.'], tool: { id: 'toolu_abandoned', name: 'bash', input: { command: 'git push --force origin gone' } } }),
+    }));
+    const anthropic = new Anthropic({ apiKey: 'sk-ant-test-abandoned', baseURL: world.provider.url, fetchOptions: { dispatcher: world.belay.dispatcher } as unknown as RequestInit, maxRetries: 0 });
+    const stream = anthropic.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 256,
+      tools: [{ name: 'bash', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }],
+      messages: [{ role: 'user', content: 'push it' }],
+    });
+    const done = stream.finalMessage().then(
+      () => 'finished',
+      (err: Error) => err.name,
+    );
+    for (let i = 0; i < 200 && !world.belay.approvals.list().some((a) => a.kind === 'llm.tool_use'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(world.belay.approvals.list().map((a) => a.kind)).toEqual(['llm.tool_use']);
+    stream.abort();
+    expect(await done).toMatch(/Abort/);
+    for (let i = 0; i < 200 && world.belay.approvals.list().length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(world.belay.approvals.list()).toEqual([]);
+    const [e] = await world.belay.waitForEvents((x) => x.type === 'llm.tool_use' && x.tool === 'bash');
+    expect(e).toMatchObject({ decision: 'ask', decidedBy: 'unavailable' });
     expect(e.data.outcome).toBe('deny');
   });
 });
+
