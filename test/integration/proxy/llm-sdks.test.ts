@@ -212,3 +212,34 @@ describe('concurrent streams', () => {
     }
   });
 });
+
+describe('compressed answers', () => {
+  for (const encoding of ['gzip', 'br'] as const) {
+    it(`a ${encoding} JSON answer reaches the SDK intact and Belay reads its usage from the decoded bytes`, async () => {
+      const { belay, provider } = world;
+      const { gzipSync, brotliCompressSync } = await import('node:zlib');
+      const json = fixtureText('openai-chat/nonstream-tools.json');
+      const compressed = encoding === 'gzip' ? gzipSync(json) : brotliCompressSync(json);
+      const model = `gpt-4o-mini-${encoding}`;
+      // Like a real provider: compressed only when the client accepts it.
+      provider.handle((req) =>
+        (req.json as { model?: string } | undefined)?.model === model && String(req.headers['accept-encoding'] ?? '').includes(encoding)
+          ? { headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: compressed }
+          : undefined,
+      );
+      try {
+        const res = await belay.fetch('https://api.openai.com/v1/chat/completions', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', 'accept-encoding': encoding },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'weather?' }] }),
+        });
+        expect(res.headers.get('content-encoding')).toBe(encoding);
+        expect(JSON.parse(await res.text())).toEqual(JSON.parse(json));
+        const [request] = await belay.waitForEvents((e) => e.type === 'llm.request' && e.bytesOut === compressed.length);
+        expect(request.data).toMatchObject({ usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) }, toolCalls: [{ name: 'get_weather' }, { name: 'get_weather' }] });
+      } finally {
+        provider.handle(undefined);
+      }
+    });
+  }
+});
