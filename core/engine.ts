@@ -17,6 +17,7 @@ import { inventoryService, policyService, settingsService } from './engine-servi
 import { Inventory } from './inventory/index.js';
 import { packageRoot } from './package-root.js';
 import { belayPaths, ensureDataDir, type BelayPaths } from './paths.js';
+import { acceptChangedToolsOnRemember } from './pipeline/accept-changed-tools.js';
 import { createGuard } from './pipeline/guard.js';
 import { McpDoor } from './pipeline/mcp-door.js';
 import { PauseSwitch } from './pipeline/pause.js';
@@ -96,6 +97,7 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
       log: warn,
     });
     const inventory = new Inventory(audit.db);
+    cleanups.push(acceptChangedToolsOnRemember(approvals, inventory));
     const linker = new TimelineLinker();
     const analyzer = createProtocolAnalyzer({
       mcpSessions: new McpHttpSessions(),
@@ -113,7 +115,8 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
     );
     cleanups.push(() => proxy.stop());
 
-    const siem = new SiemForwarder({ log: warn });
+    // Its files come from this engine's data folder (dataDir), not from BELAY_HOME.
+    const siem = new SiemForwarder({ log: warn, configFile: paths.siem, secretsFile: paths.siemSecrets });
     siem.start(audit.db, audit);
     cleanups.push(() => siem.stop(3000));
     const retention = scheduleRetention(audit, settings, warn);
