@@ -67,8 +67,12 @@ export function approvalHeadline(a: PendingApproval): string {
   return a.summary ? neutralise(a.summary, { max: 160 }) : subjectSummary(a.subject);
 }
 
-/** The single argument that makes an action risky, for highlighting: a finding's evidence, else a short arguments preview. */
-export function riskyPart(a: Pick<PendingApproval, 'findings' | 'subject'>): string | undefined {
+/**
+ * The single argument that makes an action risky, for highlighting: the core's highlight
+ * (secrets already masked), else a finding's evidence, else a short arguments preview.
+ */
+export function riskyPart(a: Pick<PendingApproval, 'findings' | 'subject' | 'highlight'>): string | undefined {
+  if (a.highlight?.text) return neutralise(a.highlight.text, { max: 300 });
   const withEvidence = [...a.findings].sort((x, y) => sev(y.severity) - sev(x.severity)).find((f) => f.evidence);
   if (withEvidence?.evidence) return neutralise(withEvidence.evidence, { max: 300 });
   if (a.subject.arguments !== undefined) return neutralise(a.subject.arguments, { max: 300 });

@@ -5,8 +5,7 @@ import { approvalHeadline, riskyPart } from '../../shared/summary.js';
 /** What is being asked and why it is risky: headline, the risky part highlighted, each finding. Untrusted text is neutralised. */
 export function ApprovalCard({ approval }: { approval: PendingApproval }) {
   const s = approval.subject;
-  // The core's highlight (the argument a finding points at, else the arguments; secrets masked) comes first.
-  const risky = approval.highlight ? neutralise(approval.highlight.text, { max: 600 }) : riskyPart(approval);
+  const risky = riskyPart(approval);
   // The policy's reason is shown on its own line already.
   const details = (approval.details ?? []).filter((d) => !d.startsWith('policy:') && !(d.startsWith('host:') && s.server));
   return (

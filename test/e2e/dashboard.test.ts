@@ -144,6 +144,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     let guard = 0;
     while ((await focusedText()) !== 'Allow' && guard++ < 6) await page.keyboard.press('Tab');
     expect(await focusedText()).toBe('Allow');
+    // Keyboard focus is visible (a 3 px outline), not only a colour change.
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineWidth)).toBe('3px');
     await page.keyboard.press('Enter');
 
     const result = await calling;
@@ -344,6 +346,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
       const calling = mcp.client.callTool({ name: 'delete_file', arguments: { path: 'scratch.txt' } });
       const card = page.getByRole('article').filter({ hasText: 'delete_file' });
       await card.waitFor({ timeout: 10_000 });
+      expect(await unlabelledControls(page), 'unlabelled controls on a pending approval').toEqual([]);
       const approval = await contrastOf(page, { 'Allow button': 'button.allow', 'Deny button': 'button.deny', 'arguments': 'mark.risky', 'countdown': '.countdown' });
       await screenshot(page, `dashboard-approval-${scheme}`);
       await card.getByRole('button', { name: 'Deny' }).click();

@@ -33,5 +33,7 @@ describe('neutralise (untrusted text shown in prompts and the dashboard)', () =>
     };
     expect(approvalHeadline(a as never)).toBe('Claude wants \\u{202e}to be safe');
     expect(riskyPart(a)).toBe('rm -rf ~');
+    // The core's highlight comes first, and is neutralised again (the faces trust no text).
+    expect(riskyPart({ ...a, highlight: { where: 'arguments.command', text: 'rm -rf \u202E~/src' } })).toBe('rm -rf \\u{202e}~/src');
   });
 });
