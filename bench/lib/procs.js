@@ -111,9 +111,9 @@ export function belayEnv(home, extra = {}) {
 }
 
 /** `belay serve` as a child process. */
-export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [], env = {} } = {}) {
+export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [], env = {}, settings } = {}) {
   port = port ?? (await freePort());
-  home = home ?? belayHome({ port });
+  home = home ?? belayHome({ port, settings });
   const t0 = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
     env: belayEnv(home, { ...(upstreamCaFile ? { NODE_EXTRA_CA_CERTS: upstreamCaFile } : {}), ...env }),
@@ -164,10 +164,11 @@ export function mitmdumpVersion() {
   return /Mitmproxy: (\S+)/.exec(r.stdout)?.[1];
 }
 
-export async function startMitmdump() {
+/** mitmdump as the issue asks for it; `extraArgs` e.g. ['--set', 'stream_large_bodies=1'] (it buffers bodies by default). */
+export async function startMitmdump(extraArgs = []) {
   const port = await freePort();
   const confdir = mkdtempSync(path.join(os.tmpdir(), 'belay-bench-mitm-'));
-  const child = spawn('mitmdump', ['--ssl-insecure', '-p', String(port), '--listen-host', '127.0.0.1', '-q', '--set', `confdir=${confdir}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('mitmdump', ['--ssl-insecure', '-p', String(port), '--listen-host', '127.0.0.1', '-q', '--set', `confdir=${confdir}`, ...extraArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port, { child, timeoutMs: 30_000 });
   const caFile = path.join(confdir, 'mitmproxy-ca-cert.pem');
   for (let i = 0; i < 200 && !existsSync(caFile); i++) await new Promise((r) => setTimeout(r, 25));

@@ -25,6 +25,7 @@ export function renderResults(r) {
     lines.push('| target | c=1 p50 | c=1 p99 | c=1 req/s | c=16 p50 | c=16 p99 | c=16 req/s | errors | RSS idle | RSS peak |');
     lines.push('|---|---|---|---|---|---|---|---|---|---|');
     for (const [name, x] of Object.entries(r.proxy.results)) {
+      if (!x.c1) continue;
       lines.push(`| ${name} | ${x.c1.p50} ms | ${x.c1.p99} ms | ${x.c1.requestsPerSec} | ${x.c16.p50} ms | ${x.c16.p99} ms | ${x.c16.requestsPerSec} | ${x.c1.errors + x.c16.errors} | ${fmt(x.idleRssMB, ' MB')} | ${fmt(Math.max(x.c1.peakRssMB ?? NaN, x.c16.peakRssMB ?? NaN), ' MB')} |`);
     }
     lines.push('');

@@ -54,6 +54,13 @@ export async function startUpstream({ cert, key, port = 0 } = {}) {
         setTimeout(tick, every);
         return;
       }
+      if (api.extra && !url.pathname.startsWith('/v1/')) {
+        // Extra routes a benchmark adds (the soak's MCP endpoint): (req, body) => { status, headers, body }.
+        const r = api.extra(req, Buffer.concat(parts).toString('utf8'));
+        res.writeHead(r.status, r.headers ?? {});
+        res.end(r.body);
+        return;
+      }
       if (url.pathname === '/v1/chat/completions') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(COMPLETION) });
         res.end(COMPLETION);
@@ -66,7 +73,9 @@ export async function startUpstream({ cert, key, port = 0 } = {}) {
   let connections = 0;
   server.on('secureConnection', () => connections++);
   await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
+  const api = {
+    /** Optional handler for paths outside /v1/ (set by the caller). */
+    extra: undefined,
     port: server.address().port,
     sends,
     /** TLS connections accepted so far (a proxy that does not reuse upstream connections shows here). */
@@ -76,6 +85,7 @@ export async function startUpstream({ cert, key, port = 0 } = {}) {
       server.close(() => resolve());
     }),
   };
+  return api;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
