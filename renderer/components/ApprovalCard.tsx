@@ -1,6 +1,6 @@
 import type { PendingApproval } from '../../shared/api.js';
 import { neutralise } from '../../shared/neutralise.js';
-import { approvalHeadline, riskyPart } from '../../shared/summary.js';
+import { approvalHeadline, clientLabel, riskyPart } from '../../shared/summary.js';
 
 /** What is being asked and why it is risky: headline, the risky part highlighted, each finding. Untrusted text is neutralised. */
 export function ApprovalCard({ approval }: { approval: PendingApproval }) {
@@ -45,7 +45,7 @@ export function ApprovalCard({ approval }: { approval: PendingApproval }) {
       )}
       <dl className="facts">
         <dt>Client</dt>
-        <dd>{neutralise(s.client, { max: 60 })}</dd>
+        <dd>{clientLabel(s.client)}</dd>
         {s.server && (
           <>
             <dt>Server</dt>

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { contrastOf, unlabelledControls } from '../helpers/dashboard-a11y.js';
 import { startServedBelay, type ServedBelay } from '../helpers/dashboard-serve.js';
 import { startFakeProvider, type FakeProvider } from '../helpers/fake-provider.js';
 import { buildCli } from '../helpers/guard-e2e-cli.js';
+import { anthropicToolUseStream } from '../helpers/guard-e2e-sse.js';
 import { mcpClientThroughBelay, resultText, startNotesMcpServer, type NotesMcpServer } from '../helpers/guard-e2e-mcp.js';
 import { issueServerCert, makeTestCa, PROVIDER_HOSTS } from '../helpers/tls.js';
 import { startRedirectingProxy, type RedirectingProxy } from '../helpers/upstream-proxy.js';
@@ -33,6 +35,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
   let notes: NotesMcpServer;
   let mcp: ReturnType<typeof mcpClientThroughBelay>;
   let openai: OpenAI;
+  let anthropic: Anthropic;
   let browser: Browser;
   let page: Page;
   let problems: string[];
@@ -44,7 +47,13 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     await Promise.all([buildCli(), buildDashboard(path.join(ROOT, 'dist', 'renderer'))]);
     const ca = makeTestCa();
     provider = await startFakeProvider({ cert: issueServerCert(ca, PROVIDER_HOSTS) });
-    upstream = await startRedirectingProxy((host, port) => (host === 'api.openai.com' && port === 443 ? { host: '127.0.0.1', port: provider.port } : { host, port }));
+    upstream = await startRedirectingProxy((host, port) => (PROVIDER_HOSTS.includes(host) && port === 443 ? { host: '127.0.0.1', port: provider.port } : { host, port }));
+    // A model that answers "clean up" with a destructive shell command, streamed.
+    provider.handle((req) =>
+      req.body?.toString('utf8').includes('CLEAN-UP')
+        ? { headers: { 'content-type': 'text/event-stream' }, events: anthropicToolUseStream({ text: ['Cleaning up.'], tool: { id: 'toolu_dashboard', name: 'bash', input: { command: 'git push --force origin main' } } }) }
+        : undefined,
+    );
     notes = await startNotesMcpServer({ cert: issueServerCert(ca, ['localhost', '127.0.0.1']) });
     // A Cursor install with one MCP server Belay does not guard yet (the fake HOME from test/helpers/setup.ts).
     mkdirSync(path.dirname(cursorConfig), { recursive: true });
@@ -55,6 +64,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
       settings: { proxy: { extraCaFiles: [ca.certFile], upstreamProxy: upstream.url }, approvals: { timeoutSeconds: 120 } },
     });
     mcp = mcpClientThroughBelay(notes.url, belay.dispatcher);
+    anthropic = new Anthropic({ apiKey: 'sk-ant-test-dashboard-e2e', baseURL: 'https://api.anthropic.com', fetchOptions: { dispatcher: belay.dispatcher } as unknown as RequestInit, maxRetries: 0 });
     openai = new OpenAI({ apiKey: 'sk-test-dashboard-e2e', baseURL: 'https://api.openai.com/v1', fetchOptions: { dispatcher: belay.dispatcher } as unknown as RequestInit, maxRetries: 0 });
 
     browser = await launchChromium();
@@ -169,6 +179,25 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     await detail.getByRole('button', { name: new RegExp(`connected to ${serverId().replace(/[.]/g, '\\.')} · ask → allowed`) }).waitFor();
     await screenshot(page, 'dashboard-traffic-held-call');
     await page.getByRole('button', { name: 'Clear' }).click();
+  });
+
+  it("a model's destructive tool call in a streamed answer is held, shown with its command, and allowed from the dashboard", async () => {
+    const stream = anthropic.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 512,
+      tools: [{ name: 'bash', description: 'Run a shell command', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }],
+      messages: [{ role: 'user', content: 'CLEAN-UP the build folder' }],
+    });
+    const final = stream.finalMessage();
+    await tab(/Approvals/).click();
+    const card = page.getByRole('article').filter({ hasText: 'bash' });
+    await card.waitFor({ timeout: 10_000 });
+    await expect.poll(() => card.locator('mark.risky').textContent()).toBe('git push --force origin main');
+    await screenshot(page, 'dashboard-approval-llm-tool-use');
+    await card.getByRole('button', { name: 'Allow' }).click();
+    const message = await final;
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.content.find((b) => b.type === 'tool_use')).toMatchObject({ name: 'bash', input: { command: 'git push --force origin main' } });
   });
 
   it('the inventory shows the server and its tools; a changed tool shows its diff and is re-approved in one click', async () => {
