@@ -334,6 +334,16 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     await screenshot(page, 'dashboard-settings');
   });
 
+  it('pause and resume from the header reach the engine', async () => {
+    await page.getByLabel('Pause guarding for').selectOption('15');
+    await page.getByRole('status').filter({ hasText: /^\s*Paused until/ }).waitFor();
+    const { json: paused } = await belay.api<{ paused: boolean; state: string }>('GET', '/api/status');
+    expect(paused).toMatchObject({ paused: true, state: 'paused' });
+    await page.getByRole('button', { name: 'Resume guarding' }).click();
+    await page.getByRole('status').filter({ hasText: 'Guarding' }).waitFor();
+    expect((await belay.api<{ paused: boolean }>('GET', '/api/status')).json.paused).toBe(false);
+  });
+
   it('tabs are reachable with the arrow keys, and every control on every page has a label', async () => {
     await tab('Traffic').click();
     await tab('Traffic').focus();
