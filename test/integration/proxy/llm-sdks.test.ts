@@ -19,9 +19,10 @@ const weatherTool = {
 
 beforeAll(async () => {
   world = await startProxyWorld({ realHosts: true, approve: 'allow' });
-  const fetchOptions = { dispatcher: world.belay.dispatcher } as unknown as RequestInit;
-  openai = new OpenAI({ apiKey: 'sk-test-openai-sdk-key', baseURL: 'https://api.openai.com/v1', fetchOptions, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: 'sk-ant-test-anthropic-sdk-key', baseURL: 'https://api.anthropic.com', fetchOptions, maxRetries: 0 });
+  // The SDKs type fetchOptions against the global fetch's RequestInit; undici's dispatcher is what Node's fetch takes.
+  const fetchOptions = { dispatcher: world.belay.dispatcher };
+  openai = new OpenAI({ apiKey: 'sk-test-openai-sdk-key', baseURL: 'https://api.openai.com/v1', fetchOptions: fetchOptions as never, maxRetries: 0 });
+  anthropic = new Anthropic({ apiKey: 'sk-ant-test-anthropic-sdk-key', baseURL: 'https://api.anthropic.com', fetchOptions: fetchOptions as never, maxRetries: 0 });
 });
 afterAll(async () => {
   await world?.stop();

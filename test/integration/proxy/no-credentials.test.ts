@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply } from '../../helpers/fake-provider.js';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
 import { run } from '../../helpers/run.js';
 
@@ -32,7 +33,7 @@ let world: ProxyWorld;
 
 beforeAll(async () => {
   world = await startProxyWorld({ realHosts: true, approve: 'allow', settings: { audit: { storeBodies: true } } });
-  world.provider.handle((req) => {
+  world.provider.handle((req): Reply | undefined => {
     if (req.url.pathname === '/account') return { headers: { 'content-type': 'application/json', 'set-cookie': `sid=${PLANTED.setCookie}; HttpOnly` }, body: '{"ok":true}' };
     // Slow enough for Belay to find the local process (and its command line) behind the connection.
     if (req.url.pathname === '/curl-with-secrets') return { headers: { 'content-type': 'application/json' }, events: ['{"ok":', 'true}'], delayMs: 1500 };

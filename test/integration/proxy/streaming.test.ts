@@ -41,7 +41,7 @@ function expectEachEventBeforeTheNextWasSent(arrivedAt: number[], sentAt: number
   }
 }
 
-const cases = [
+const cases: { name: string; url: string; headers: Record<string, string>; body: unknown; fixture: string }[] = [
   {
     name: 'OpenAI chat completions',
     url: 'https://api.openai.com/v1/chat/completions',
@@ -95,7 +95,7 @@ describe('SSE streams pass event by event', () => {
     const anthropic = new Anthropic({
       apiKey: 'sk-ant-test',
       baseURL: 'https://api.anthropic.com',
-      fetchOptions: { dispatcher: belay.dispatcher } as unknown as RequestInit,
+      fetchOptions: { dispatcher: belay.dispatcher } as never,
       maxRetries: 0,
     });
     const before = provider.streams.length;
