@@ -179,6 +179,15 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     await detail.getByRole('button', { name: new RegExp(`connected to ${serverId().replace(/[.]/g, '\\.')} · ask → allowed`) }).waitFor();
     await screenshot(page, 'dashboard-traffic-held-call');
     await page.getByRole('button', { name: 'Clear' }).click();
+
+    // Filters run server-side over the real log: only MCP tool calls, then only this client.
+    await page.getByLabel('Kind').selectOption('mcp.tool_call');
+    const all = (texts: string[], ok: (t: string) => boolean) => texts.length > 0 && texts.every(ok);
+    await expect.poll(async () => all(await rows().allTextContents(), (t) => t.includes(' called '))).toBe(true);
+    await page.getByLabel('Kind').selectOption('');
+    await page.getByLabel('Client').fill('openai-sdk');
+    await expect.poll(async () => all(await rows().locator('.c-client').allTextContents(), (t) => t === 'OpenAI SDK')).toBe(true);
+    await page.getByRole('button', { name: 'Clear' }).click();
   });
 
   it("a model's destructive tool call in a streamed answer is held, shown with its command, and allowed from the dashboard", async () => {
