@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../shared/events.js';
 import { fixtureText, sseEvents, withModel } from '../../helpers/fake-provider.js';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
@@ -28,10 +28,16 @@ afterAll(async () => {
   await world?.stop();
 });
 
-/** The llm.request event of the latest call to `path`, and the llm.tool_use events linked to it. */
+/** When the running test began: its flows start after it (earlier tests' events are not its own). */
+let testStart = 0;
+beforeEach(() => {
+  testStart = Date.now();
+});
+
+/** The llm.request event of this test's call to `path`, and the llm.tool_use events linked to it. */
 async function eventsFor(path: string, toolUses: number): Promise<{ request: AuditEvent; tools: AuditEvent[] }> {
   const { belay } = world;
-  const requests = await belay.waitForEvents((e) => e.type === 'llm.request' && e.path === path);
+  const requests = await belay.waitForEvents((e) => e.type === 'llm.request' && e.path === path && Date.parse(e.time) >= testStart);
   const request = requests.at(-1)!;
   const tools = toolUses === 0 ? [] : await belay.waitForEvents((e) => e.type === 'llm.tool_use' && (e.links ?? []).includes(request.id), { count: toolUses });
   return { request, tools };
@@ -124,6 +130,29 @@ describe('openai SDK through Belay', () => {
     expect(request).toMatchObject({ client: 'openai-sdk', provider: 'openai', model: 'gpt-4.1-2025-04-14', status: 200 });
     expect(request.data).toMatchObject({ api: 'openai-responses', stream: true, usage: { inputTokens: expect.any(Number) } });
     expect(tools.map((t) => [t.tool, t.data.arguments])).toEqual(calls.map((c) => [c.name, JSON.parse(c.arguments)]));
+  });
+});
+
+describe('not streamed', () => {
+  it('Responses API, not streamed: output function calls logged as tool_use with usage', async () => {
+    const res = await openai.responses.create({ model: 'gpt-4.1', input: 'Read the notes', tools: [{ type: 'function', name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } }, strict: false }] });
+    const calls = res.output.filter((o) => o.type === 'function_call');
+    expect(calls.map((c) => c.name)).toEqual(['read_file', 'http_get']);
+    const { request, tools } = await eventsFor('/v1/responses', 2);
+    expect(request).toMatchObject({ client: 'openai-sdk', provider: 'openai', model: 'gpt-4.1-2025-04-14', data: { api: 'openai-responses', stream: false } });
+    const u = request.data.usage as { inputTokens: number; cacheReadTokens?: number; outputTokens: number };
+    expect([u.inputTokens + (u.cacheReadTokens ?? 0), u.outputTokens]).toEqual([2048, 77]);
+    expect(tools.map((t) => [t.tool, t.data.arguments])).toEqual(calls.map((c) => [c.name, JSON.parse(c.arguments)]));
+  });
+
+  it('Anthropic Messages, not streamed: tool_use blocks logged with their input and usage', async () => {
+    const msg = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Weather in SF and NY?' }], tools: [{ name: 'get_weather', input_schema: { type: 'object' } }] });
+    const blocks = msg.content.filter((b) => b.type === 'tool_use');
+    expect(blocks).toHaveLength(2);
+    const { request, tools } = await eventsFor('/v1/messages', 2);
+    expect(request).toMatchObject({ client: 'anthropic-sdk', provider: 'anthropic', model: 'claude-haiku-4-5-20251001', data: { stream: false, usage: { inputTokens: 384, outputTokens: 112 } } });
+    expect(request.data.costUsd).toBeGreaterThan(0);
+    expect(tools.map((t) => [t.tool, t.data.arguments])).toEqual(blocks.map((b) => [b.name, b.input]));
   });
 });
 
