@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventsResponse, InventoryResponse, PendingApproval, UsageResponse } from '../../shared/api.js';
+import { AuditLog } from '../../core/audit/audit-log.js';
 import { dashboardUrl, startControlServer } from '../../core/control/server.js';
 import { belayPaths } from '../../core/paths.js';
 import { makeTestServices } from '../helpers/control-services.js';
@@ -115,6 +116,13 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     await detail.getByText('api.openai.com').first().waitFor();
     await expect.poll(() => detail.textContent()).toMatch(/\$\d/);
     await screenshot(page, 'dashboard-traffic');
+  });
+
+  it('an event another process writes to the same log (as `belay mcp-wrap` does) appears live too', async () => {
+    const other = AuditLog.open(belayPaths(belay.home).database, { batchMs: 5 });
+    other.append({ type: 'mcp.tool_call', protocol: 'mcp', transport: 'stdio', client: 'claude-desktop', server: 'filesystem', tool: 'read_file_from_wrap', decision: 'allow' });
+    other.close();
+    await rows().filter({ hasText: 'Claude Desktop called read_file_from_wrap on filesystem' }).waitFor();
   });
 
   it('the first use of the MCP server is held and allowed from the dashboard (remembered for the server)', async () => {
