@@ -8,7 +8,8 @@ import envPaths from 'env-paths';
  * Support/belay, %LOCALAPPDATA%\belay\Data).
  */
 export function dataDir(override?: string): string {
-  const dir = override ?? process.env.BELAY_HOME ?? envPaths('belay', { suffix: '' }).data;
+  // An empty BELAY_HOME counts as unset (it would otherwise resolve to the current folder).
+  const dir = override || process.env.BELAY_HOME || envPaths('belay', { suffix: '' }).data;
   return path.resolve(dir);
 }
 
