@@ -89,7 +89,8 @@ describe('audit database locked by another process', () => {
     expect(askedBody).not.toContain('"tool_calls"');
 
     await lock.released;
-    const deadline = Date.now() + 30_000;
+    // Retries back off up to 5 s, each waiting out the busy timeout: allow a generous minute.
+    const deadline = Date.now() + 60_000;
     let logged = 0;
     while (Date.now() < deadline) {
       const db = new Database(dbFile, { readonly: true });
