@@ -49,6 +49,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
         await new Promise((r) => setTimeout(r, 1000));
         const idleMB = proxy.pid ? rssMB(proxy.pid) : undefined;
         const out = { idleRssMB: round(idleMB, 1) };
+        results[target] = out;
         for (const concurrency of [1, 16]) {
           const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
           const sampler = proxy.pid ? rssSampler(proxy.pid) : undefined;
@@ -61,11 +62,17 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
         const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
         const streams = [];
         for (let i = 0; i < sse.streams; i++) streams.push(await sseDelays({ dispatcher, origin: `https://127.0.0.1:${sseUpstream.port}`, upstream: sseUpstream, events: sse.events, everyMs: sse.everyMs }));
-        await dispatcher.close();
         out.sse = sseSummary(streams, sse);
+        if (target === 'belay') {
+          // The same stream with a tool offered: Belay reads it through its tool-use gate.
+          const gated = [];
+          for (let i = 0; i < sse.streams; i++) gated.push(await sseDelays({ dispatcher, origin: `https://127.0.0.1:${sseUpstream.port}`, upstream: sseUpstream, events: sse.events, everyMs: sse.everyMs, tools: true }));
+          results['belay-gated'] = { sse: sseSummary(gated, sse) };
+          log(`  belay (tools offered: tool-use gate) SSE: p50 ${results['belay-gated'].sse.p50} ms, p99 ${results['belay-gated'].sse.p99} ms${results['belay-gated'].sse.buffered ? ' BUFFERED' : ''}`);
+        }
+        await dispatcher.close();
         log(`  ${target} SSE: p50 ${out.sse.p50} ms, p99 ${out.sse.p99} ms${out.sse.buffered ? ' BUFFERED' : ''}`);
         if (target === 'belay') out.belayWarnings = proxy.stderr().split('\n').filter(Boolean).slice(0, 10);
-        results[target] = out;
       } finally {
         await proxy.stop();
       }

@@ -37,7 +37,7 @@ export function renderResults(r) {
     lines.push('');
     lines.push('### SSE per-event forwarding delay');
     lines.push('');
-    lines.push('| target | p50 | p99 | max | buffered | events lost |');
+    lines.push('| target (belay-gated: tools offered, read through the tool-use gate) | p50 | p99 | max | buffered | events lost |');
     lines.push('|---|---|---|---|---|---|');
     for (const [name, x] of Object.entries(r.proxy.results)) lines.push(`| ${name} | ${x.sse.p50} ms | ${x.sse.p99} ms | ${x.sse.max} ms | ${x.sse.buffered ? '**yes**' : 'no'} | ${x.sse.missing} |`);
     for (const [name, why] of Object.entries(r.proxy.skipped ?? {})) lines.push(`\n${name} skipped: ${why}`);

@@ -7,13 +7,19 @@ import { summary, round } from './stats.js';
 
 let streams = 0;
 
-export async function sseDelays({ dispatcher, origin, upstream, events = 100, everyMs = 10 }) {
+/** `tools: true` offers a tool in the request, so Belay streams the answer through its tool-use gate. */
+export async function sseDelays({ dispatcher, origin, upstream, events = 100, everyMs = 10, tools = false }) {
   const id = `s${++streams}`;
   const recv = new Float64Array(events).fill(NaN);
   const res = await request(`${origin}/v1/chat/completions?sse=${id}&n=${events}&every=${everyMs}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'user-agent': 'belay-bench/1' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Count for me.' }] }),
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'Count for me.' }],
+      ...(tools ? { tools: [{ type: 'function', function: { name: 'read_file', parameters: { type: 'object' } } }] } : {}),
+    }),
     dispatcher,
   });
   if (res.statusCode !== 200) throw new Error(`SSE request got HTTP ${res.statusCode}`);
