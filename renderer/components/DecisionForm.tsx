@@ -28,7 +28,9 @@ export function DecisionForm({ idPrefix, busy, onDecide, autoFocusDeny, onIntera
   const [scope, setScope] = useState<RememberScope>('args');
   const body = (decision: 'allow' | 'deny'): DecisionBody => ({ decision, remember, ...(remember === 'once' ? {} : { scope }) });
   return (
-    <form className="decision" onSubmit={(e) => e.preventDefault()} onFocus={onInteract} onPointerDown={onInteract}>
+    // Not onFocus: the prompt focuses Deny itself on open, which is not the human interacting
+    // (it paused the countdown before anyone had looked). Keys and pointer are.
+    <form className="decision" onSubmit={(e) => e.preventDefault()} onKeyDown={onInteract} onPointerDown={onInteract}>
       <div className="decision-options">
         <label htmlFor={`${idPrefix}-remember`}>Remember</label>
         <select id={`${idPrefix}-remember`} value={remember} onChange={(e) => setRemember(e.target.value as RememberFor)}>

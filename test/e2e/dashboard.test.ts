@@ -198,6 +198,53 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     await page.getByRole('button', { name: 'Clear' }).click();
   });
 
+  it('the tray prompt window (prompt.html, 480×560) shows a held call: Enter refuses it (Deny has focus), Tab then Enter allows the next', async () => {
+    const problemsSeen: string[][] = [];
+    // One window per approval, as the tray opens them.
+    const promptFor = async (command: string) => {
+      const calling = mcp.client.callTool({ name: 'run_command', arguments: { command } });
+      let pending: PendingApproval | undefined;
+      await expect
+        .poll(async () => (pending = (await belay.api<{ approvals: PendingApproval[] }>('GET', '/api/approvals')).json.approvals.find((a) => a.subject.tool === 'run_command')), { timeout: 10_000 })
+        .toBeDefined();
+      const prompt = await browser.newPage({ viewport: { width: 480, height: 560 } });
+      prompt.setDefaultTimeout(8000);
+      problemsSeen.push(watchPageProblems(prompt));
+      await prompt.goto(`${belay.controlUrl}/prompt.html#token=${encodeURIComponent(belay.token)}&id=${encodeURIComponent(pending!.id)}`);
+      await prompt.getByRole('main', { name: /run_command/ }).waitFor();
+      return { calling, id: pending!.id, prompt };
+    };
+
+    const first = await promptFor('make clean');
+    await expect.poll(() => first.prompt.locator('mark.risky').textContent()).toContain('make clean');
+    expect(await first.prompt.evaluate(() => document.activeElement?.textContent)).toBe('Deny');
+    await screenshot(first.prompt, 'prompt-window');
+    // Opening the window (Deny focused for the human) does not pause the countdown; a key does.
+    expect(await first.prompt.getByText(/^Paused while you decide/).count()).toBe(0);
+    await first.prompt.keyboard.press('Shift');
+    await first.prompt.getByText(/^Paused while you decide/).waitFor();
+    // Every control in the small window is on screen (nothing runs off the right edge).
+    const overflow = await first.prompt.evaluate(() => [...document.querySelectorAll('button, select')].filter((e) => e.getBoundingClientRect().right > window.innerWidth).map((e) => e.outerHTML.slice(0, 60)));
+    expect(overflow).toEqual([]);
+    await first.prompt.keyboard.press('Enter');
+    const refused = await first.calling;
+    expect(refused.isError).toBe(true);
+    expect(notes.executed.filter((c) => c.tool === 'run_command')).toEqual([]);
+    await first.prompt.close();
+
+    const second = await promptFor('make test');
+    await second.prompt.keyboard.press('Tab');
+    expect(await second.prompt.evaluate(() => document.activeElement?.textContent)).toBe('Allow');
+    await second.prompt.keyboard.press('Enter');
+    expect(resultText(await second.calling)).toBe('(recorded, not run) make test');
+    await second.prompt.close();
+
+    const { json } = await belay.api<{ approvals: PendingApproval[] }>('GET', '/api/approvals/history?limit=5');
+    expect(json.approvals.find((a) => a.id === first.id)).toMatchObject({ status: 'denied', answeredBy: 'tray-prompt' });
+    expect(json.approvals.find((a) => a.id === second.id)).toMatchObject({ status: 'allowed', answeredBy: 'tray-prompt' });
+    expect(problemsSeen.flat()).toEqual([]);
+  });
+
   it("a model's destructive tool call in a streamed answer is held, shown with its command, and allowed from the dashboard", async () => {
     const stream = anthropic.messages.stream({
       model: 'claude-sonnet-4-5',
