@@ -78,8 +78,12 @@ export function attributeClient(headers: Headers): ClientInfo {
     return info('google-sdk', 'Google GenAI SDK', versionAfter(googClient || lower, 'google-genai-sdk/') ?? versionAfter(googClient || lower, 'genai-js/'));
   }
 
-  // MCP clients built on the SDKs send the MCP protocol headers.
-  if (get(headers, 'mcp-protocol-version') !== undefined || get(headers, 'mcp-session-id') !== undefined || lower.includes('modelcontextprotocol') || lower.includes('mcp-remote')) {
+  // MCP clients built on the SDKs send the MCP protocol headers — except on their very first
+  // request (initialize), which has only the Streamable HTTP Accept shape; without it the
+  // initialize of a session would be filed under another client than the rest of it.
+  const accept = (get(headers, 'accept') ?? '').toLowerCase();
+  const streamableShape = accept.includes('application/json') && accept.includes('text/event-stream') && (lower === '' || lower === 'node' || lower.startsWith('node-fetch') || lower.startsWith('undici'));
+  if (get(headers, 'mcp-protocol-version') !== undefined || get(headers, 'mcp-session-id') !== undefined || lower.includes('modelcontextprotocol') || lower.includes('mcp-remote') || streamableShape) {
     return info('mcp-sdk', 'MCP client', get(headers, 'mcp-protocol-version'));
   }
 

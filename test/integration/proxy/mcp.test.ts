@@ -68,12 +68,10 @@ for (const scheme of ['http', 'https'] as const) {
       expect(entries.map((e) => e.name)).toContain('belay-proxy-docs');
     });
 
-    // BUG (client attribution, core/protocols/client-attribution.ts): the SDK's initialize
-    // POST carries no MCP header yet, so it is attributed to 'unknown' and every later request
-    // of the same session to 'mcp-sdk'. The inventory then splits one server across two
-    // clients (the name/version land on 'unknown'), and the first-use question is asked twice.
-    // it.fails keeps the suite green while the bug stands; flip it to it() once fixed.
-    it.fails('one MCP session is attributed to one client (initialize included)', async () => {
+    // The SDK's initialize POST carries no MCP header yet; attribution must still file it
+    // under the same client as the rest of the session, or the inventory splits one server
+    // across two clients and the first-use question is asked twice.
+    it('one MCP session is attributed to one client (initialize included)', async () => {
       const { belay } = world;
       const host = new URL(server.url).host;
       const clients = new Set(belay.events().filter((e) => e.protocol === 'mcp' && (e.server ?? '').includes(host)).map((e) => e.client));

@@ -19,6 +19,8 @@ const rows: [string, Record<string, string | string[]>, ClientInfo][] = [
   ['python httpx', { 'user-agent': 'python-httpx/0.28.1' }, { id: 'python', name: 'Python', version: '0.28.1' }],
   ['python requests', { 'user-agent': 'python-requests/2.32.3' }, { id: 'python', name: 'Python', version: '2.32.3' }],
   ['curl', { 'user-agent': 'curl/8.5.0' }, { id: 'curl', name: 'curl', version: '8.5.0' }],
+  ['MCP SDK initialize (no MCP header yet)', { 'user-agent': 'node', accept: 'application/json, text/event-stream', 'content-type': 'application/json' }, { id: 'mcp-sdk', name: 'MCP client' }],
+  ['a browser asking for JSON or SSE is not an MCP client', { 'user-agent': 'Mozilla/5.0 Firefox/128.0', accept: 'application/json, text/event-stream' }, { id: 'unknown', name: 'Unknown' }],
   ['no headers', {}, { id: 'unknown', name: 'Unknown' }],
   ['a browser', { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' }, { id: 'unknown', name: 'Unknown' }],
   ['repeated header given as an array', { 'user-agent': ['curl/8.5.0'] }, { id: 'curl', name: 'curl', version: '8.5.0' }],
