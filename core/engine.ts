@@ -103,6 +103,13 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
       mcpSessions: new McpHttpSessions(),
       mcpDoor: new McpDoor(inventory, linker),
       linker,
+      record: (e) => {
+        try {
+          audit.append(e);
+        } catch (err) {
+          warn(`an audit event was refused: ${(err as Error).message}`);
+        }
+      },
       onLlmUsage: (client, usage, costUsd) =>
         budget.record(client, { tokens: (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) + (usage.cacheReadTokens ?? 0), costUsd }),
     });

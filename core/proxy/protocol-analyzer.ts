@@ -16,6 +16,11 @@ export interface ProtocolAnalyzerDeps {
   mcpSessions: McpHttpSessions;
   mcpDoor: McpDoor;
   linker: TimelineLinker;
+  /**
+   * Writes an audit event now. Used for messages on long-lived MCP streams, which would
+   * otherwise wait until the stream closes; without it they are written with the flow.
+   */
+  record?(e: NewAuditEvent): void;
   /** Completed LLM answers, for budgets. */
   onLlmUsage?(client: string, usage: LlmUsage, costUsd: number | undefined): void;
 }
@@ -215,25 +220,38 @@ function analyzeMcp(deps: ProtocolAnalyzerDeps, head: RequestHead, path: string,
   };
   const requests = exchange.requestFacts;
   const actions = deps.mcpDoor.actionsFor(requests, ctx);
+  const first = requests[0];
   const responses: McpFacts[] = [];
+  // Messages on this flow that answer other requests (the GET stream of the legacy
+  // transport, server-initiated requests) get events of their own — written as they pass
+  // when a recorder is wired, since such a stream can stay open for hours.
+  const ownEvent = (r: McpFacts): NewAuditEvent => {
+    const e = deps.mcpDoor.eventFor(undefined, r, ctx);
+    return { transport: 'proxy', client: head.client, host: head.host, path, ...e, type: e.type ?? 'mcp.message', protocol: 'mcp' } as NewAuditEvent;
+  };
+  const isAnswer = (r: McpFacts) => first !== undefined && r.id === first.id && r.type !== 'request';
+  const take = (facts: McpFacts[]): McpFacts[] => {
+    if (!deps.record) return facts;
+    const kept: McpFacts[] = [];
+    for (const r of facts) {
+      if (isAnswer(r)) {
+        kept.push(r);
+        continue;
+      }
+      for (const e of [ownEvent(r), ...deps.mcpDoor.observe([r], ctx)]) deps.record(e);
+    }
+    return kept;
+  };
   const observer: ResponseObserver = {
     onHead: (status, headers) => exchange.onResponseHeaders(status, headers),
     onData: (chunk) => {
-      responses.push(...exchange.onResponseChunk(chunk));
+      responses.push(...take(exchange.onResponseChunk(chunk)));
     },
     finish: (outcome: FlowOutcome): FlowFacts => {
-      responses.push(...exchange.onResponseEnd());
-      const all = [...requests, ...responses];
-      const extraEvents = deps.mcpDoor.observe(all, ctx);
-      const first = requests[0];
-      const answer = first ? responses.find((r) => r.id === first.id && r.type !== 'request') : undefined;
-      // Messages on this flow that answer other requests (the GET stream of the legacy
-      // transport, server-initiated requests) get events of their own.
-      for (const r of responses) {
-        if (r === answer) continue;
-        const e = deps.mcpDoor.eventFor(undefined, r, ctx);
-        extraEvents.push({ transport: 'proxy', client: head.client, host: head.host, path, ...e, type: e.type ?? 'mcp.message', protocol: 'mcp' } as NewAuditEvent);
-      }
+      responses.push(...take(exchange.onResponseEnd()));
+      const extraEvents = deps.mcpDoor.observe([...requests, ...responses], ctx);
+      const answer = responses.find(isAnswer);
+      for (const r of responses) if (r !== answer) extraEvents.push(ownEvent(r));
       // A refusal is Belay's answer, not the tool failing: the verdict keeps it from reading as a tool error.
       const event = deps.mcpDoor.eventFor(first, answer, ctx, outcome.verdict);
       if (exchange.requestError) event.error = event.error ?? `unreadable MCP request: ${exchange.requestError}`;
