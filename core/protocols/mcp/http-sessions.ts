@@ -112,12 +112,21 @@ export class McpHttpSessions {
     const endpoint = legacyEndpoint(frame, entry.streamPath ?? '/');
     if (endpoint) {
       if (endpoint.sessionId) {
+        const key = legacyKey(entry.host, endpoint.sessionId);
+        const early = this.entries.get(key);
         this.unbind(entry);
-        entry.key = legacyKey(entry.host, endpoint.sessionId);
+        entry.key = key;
         entry.transport = 'legacy-sse';
-        entry.session.sessionId = endpoint.sessionId;
-        this.entries.set(entry.key, entry);
-        this.capSize();
+        if (early && early !== entry) {
+          // The client's first POST reached Belay before this endpoint event did (body data
+          // is reported in batches): it already opened the session, so the stream joins it
+          // and the answers on the stream match the requests that POST carried.
+          entry.session = early.session;
+        } else {
+          entry.session.sessionId = endpoint.sessionId;
+          this.entries.set(key, entry);
+          this.capSize();
+        }
       }
       return { facts: [], endpoint: endpoint.path };
     }

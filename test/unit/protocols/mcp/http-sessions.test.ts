@@ -95,6 +95,24 @@ describe('McpHttpSessions', () => {
     expect(stream.server).toBe('legacy.local:3001/sse');
   });
 
+  it('legacy HTTP+SSE: a POST that reaches Belay before the endpoint event still gets its answers matched', () => {
+    const reg = new McpHttpSessions();
+    const stream = reg.forRequest({ method: 'GET', host: 'legacy.local:3001', path: '/sse', headers: { accept: 'text/event-stream' } }, 'claude-desktop');
+    const frames = sseFrames('legacy-sse.sse', 1);
+    const endpoint = legacyEndpoint(frames[0], '/sse')!.path;
+    // The client read the endpoint event first and POSTed at once; Belay sees that POST
+    // before it has processed the endpoint event on the stream.
+    const post = { method: 'POST', host: 'legacy.local:3001', path: endpoint, headers: { 'content-type': 'application/json' } };
+    const send = (body: object) => reg.forRequest(post, 'claude-desktop', parseJsonRpc(body).messages).session.onClientMessage(parseJsonRpc(body).messages);
+    send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'claude-ai', version: '0.1' } } });
+    reg.onServerFrame(stream, frames[0]);
+    send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_forecast', arguments: { city: 'Oslo' } } });
+    const facts = frames.slice(1).flatMap((f) => reg.onServerFrame(stream, f).facts);
+    expect(facts.map((f) => [f.kind, f.matched])).toEqual([['mcp.initialize', true], ['mcp.tools_list', true], ['mcp.tool_call', true]]);
+    expect(facts[2].toolCall).toMatchObject({ name: 'get_forecast', arguments: { city: 'Oslo' } });
+  });
+
   it('reports unreadable frames and ignores other events', () => {
     const reg = new McpHttpSessions();
     const e = reg.forRequest({ method: 'POST', host: 'h', path: '/mcp', headers: { 'mcp-session-id': 's' } }, 'x');
