@@ -25,7 +25,7 @@ async function startUpstreamChild(pki) {
 
 const TARGETS = ['direct', 'mockttp', 'belay', 'mitmdump'];
 
-export async function benchProxy({ quick = false, targets = TARGETS, profileDir, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+export async function benchProxy({ quick = false, targets = TARGETS, profileDir, belayNodeArgs = [], log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const durationMs = quick ? 2000 : 8000;
   const sse = quick ? { streams: 1, events: 50, everyMs: 10 } : { streams: 3, events: 100, everyMs: 10 };
   const pki = makePki();
@@ -43,7 +43,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
       const proxy =
         target === 'direct' ? { port: undefined, caPem: pki.ca, stop: async () => {} }
         : target === 'mockttp' ? await startMockttpChild({ upstreamCaFile: pki.caFile })
-        : target === 'belay' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] })
+        : target === 'belay' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])] })
         : await startMitmdump();
       try {
         await new Promise((r) => setTimeout(r, 1000));
@@ -138,6 +138,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const t = args.indexOf('--targets');
   const p = args.indexOf('--profile');
-  const result = await benchProxy({ quick: args.includes('--quick'), targets: t >= 0 ? args[t + 1].split(',') : TARGETS, profileDir: p >= 0 ? args[p + 1] : undefined });
+  // e.g. --belay-node-args "--max-semi-space-size=2 --optimize-for-size" (V8 flags for the Belay process)
+  const na = args.indexOf('--belay-node-args');
+  const result = await benchProxy({ quick: args.includes('--quick'), targets: t >= 0 ? args[t + 1].split(',') : TARGETS, profileDir: p >= 0 ? args[p + 1] : undefined, belayNodeArgs: na >= 0 ? args[na + 1].split(' ').filter(Boolean) : [] });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
