@@ -64,7 +64,11 @@ export function subjectSummary(s: ApprovalSubject): string {
 
 /** The approval's headline: the core's summary when given (neutralised), else built from the subject. */
 export function approvalHeadline(a: PendingApproval): string {
-  return a.summary ? neutralise(a.summary, { max: 160 }) : subjectSummary(a.subject);
+  if (!a.summary) return subjectSummary(a.subject);
+  const text = neutralise(a.summary, { max: 160 });
+  // The core writes the client's id ("claude-code wants to run …"); people read its name.
+  const label = clientLabel(a.subject.client);
+  return label === a.subject.client ? text : text.split(' ').map((w) => (w === a.subject.client ? label : w)).join(' ');
 }
 
 /**

@@ -254,7 +254,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     });
     const final = stream.finalMessage();
     await tab(/Approvals/).click();
-    const card = page.getByRole('article').filter({ hasText: 'bash' });
+    const card = page.getByRole('article', { name: 'The model asks Anthropic SDK to run bash' });
     await card.waitFor({ timeout: 10_000 });
     await expect.poll(() => card.locator('mark.risky').textContent()).toBe('git push --force origin main');
     await screenshot(page, 'dashboard-approval-llm-tool-use');

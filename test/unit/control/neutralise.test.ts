@@ -33,6 +33,8 @@ describe('neutralise (untrusted text shown in prompts and the dashboard)', () =>
     };
     expect(approvalHeadline(a as never)).toBe('Claude wants \\u{202e}to be safe');
     expect(riskyPart(a)).toBe('rm -rf ~');
+    // The core's summary names the client by id; the headline uses its name.
+    expect(approvalHeadline({ ...a, summary: 'The model asks claude-code to run bash' } as never)).toBe('The model asks Claude Code to run bash');
     // The core's highlight comes first, and is neutralised again (the faces trust no text).
     expect(riskyPart({ ...a, highlight: { where: 'arguments.command', text: 'rm -rf \u202E~/src' } })).toBe('rm -rf \\u{202e}~/src');
   });
