@@ -59,7 +59,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     // A Cursor install with one MCP server Belay does not guard yet (the fake HOME from test/helpers/setup.ts).
     mkdirSync(path.dirname(cursorConfig), { recursive: true });
     writeFileSync(cursorConfig, JSON.stringify({ mcpServers: { fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'] } } }, null, 2));
-    const home = mkdtempSync(path.join(os.tmpdir(), 'belay-dashboard-e2e-'));
+    // Beside the test's own BELAY_HOME, so test/helpers/setup.ts removes it with the rest.
+    const home = mkdtempSync(path.join(path.dirname(process.env.BELAY_HOME ?? os.tmpdir()), 'serve-'));
     belay = await startServedBelay({
       home,
       settings: { proxy: { extraCaFiles: [ca.certFile], upstreamProxy: upstream.url }, approvals: { timeoutSeconds: 120 } },
@@ -495,6 +496,27 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
       await control.close();
       bare.log.close();
     }
+  });
+
+  it('no API key the SDKs sent is in the log, in any export, or on the page', async () => {
+    const keys = ['sk-test-dashboard-e2e', 'sk-ant-test-dashboard-e2e'];
+    for (const format of ['jsonl', 'csv']) {
+      const res = await fetch(`${belay.controlUrl}/api/export?format=${format}`, { headers: { authorization: `Bearer ${belay.token}` } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('api.openai.com');
+      for (const k of keys) expect(text, `${k} in the ${format} export`).not.toContain(k);
+    }
+    // The database file and its write-ahead log (recent writes live there until a checkpoint).
+    for (const file of ['belay.db', 'belay.db-wal'].map((f) => path.join(belay.home, f)).filter((f) => existsSync(f))) {
+      const bytes = readFileSync(file).toString('latin1');
+      for (const k of keys) expect(bytes, `${k} in ${path.basename(file)}`).not.toContain(k);
+    }
+    await tab('Traffic').click();
+    await rows().filter({ hasText: 'OpenAI SDK → openai' }).first().click();
+    await page.getByRole('complementary', { name: 'Event detail' }).getByText('Recorded data').click();
+    const shown = await page.getByRole('complementary', { name: 'Event detail' }).textContent();
+    for (const k of keys) expect(shown).not.toContain(k);
   });
 
   it('a page without the token gets nothing from the API', async () => {
