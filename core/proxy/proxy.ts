@@ -11,6 +11,7 @@ import type { ProxyFlow } from './flow.js';
 import { recordConnectionEvents } from './connection-events.js';
 import { HeadMatcher } from './head-matcher.js';
 import { installIpSanFix } from './leaf-san.js';
+import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
 import { bodyForStorage, redactUrl } from '../audit/redact.js';
 import { ProcessAttribution } from './process-attribution.js';
@@ -50,6 +51,7 @@ export class PortBusyError extends Error {}
 export async function startProxy(deps: ProxyDeps, port: number): Promise<RunningProxy> {
   installIpSanFix();
   installUpstreamErrorResponses();
+  installLoopCheckFix();
   const proxySettings = deps.settings.proxy;
   const server = mockttp.getLocal({
     https: {
