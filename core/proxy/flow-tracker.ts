@@ -1,0 +1,154 @@
+import zlib from 'node:zlib';
+import type { Transform } from 'node:stream';
+import type * as mockttp from 'mockttp';
+import type { NewAuditEvent } from '../../shared/events.js';
+import { redactUrl } from '../audit/redact.js';
+import { flowEvent } from './flow-event.js';
+import type { FlowFacts, ProxyFlow } from './flow.js';
+import type { ProcessAttribution } from './process-attribution.js';
+import { requestHead } from './request-head.js';
+
+export interface FlowTrackerDeps {
+  /** Client app id from request headers (User-Agent and friends). */
+  attributeClient(headers: Record<string, string | string[] | undefined>): string;
+  /** Appends an event; returns its id, or undefined when the log refused it (already reported). */
+  record(e: NewAuditEvent): string | undefined;
+  warn(message: string): void;
+  processes: Pick<ProcessAttribution, 'lookup'>;
+}
+
+/**
+ * The proxy's per-flow bookkeeping: one ProxyFlow per request from its first event to its
+ * last, the response decoder that feeds protocol analysis plain bytes, and the single
+ * audit event (plus any extra events) written when the flow ends. mockttp announces a
+ * flow's end in several ways (body end, abort, WebSocket close, passthrough failure, stop);
+ * whichever comes first writes the event, and only once.
+ */
+export class FlowTracker {
+  private readonly flows = new Map<string, ProxyFlow>();
+  /** Flows aborted whose event waits for their last body bytes (see the proxy's 'abort' handler). */
+  private readonly abortReasons = new Map<string, string>();
+  private readonly decoders = new Map<string, Transform>();
+
+  constructor(private readonly deps: FlowTrackerDeps) {}
+
+  /** Flows in progress. */
+  get size(): number {
+    return this.flows.size;
+  }
+
+  get(id: string): ProxyFlow | undefined {
+    return this.flows.get(id);
+  }
+
+  /** The request's flow, created on the first event that mentions it. */
+  open(req: mockttp.Request): ProxyFlow {
+    let flow = this.flows.get(req.id);
+    if (flow) return flow;
+    const head = requestHead(req);
+    flow = {
+      id: req.id,
+      startedAt: req.timingEvents.startTime,
+      method: req.method,
+      url: req.url,
+      host: head.host,
+      path: redactUrl(head.path),
+      client: this.deps.attributeClient(req.headers),
+      base: {},
+      bytesOut: 0,
+      done: false,
+    };
+    const contentLength = Number(req.headers['content-length']);
+    if (Number.isFinite(contentLength)) flow.bytesIn = contentLength;
+    this.flows.set(req.id, flow);
+    const opened = flow;
+    void this.deps.processes.lookup(req.remotePort).then((p) => {
+      if (p) opened.process = p;
+    });
+    return flow;
+  }
+
+  /** The response head arrived: note it, and undo its content-encoding for the observer. */
+  startResponse(flow: ProxyFlow, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    flow.status = statusCode;
+    if (headers['x-belay-upstream-error']) flow.error = flow.error ?? 'upstream unreachable';
+    flow.observer?.onHead?.(statusCode, headers);
+    const decoder = flow.observer ? decoderFor(headers['content-encoding']) : undefined;
+    if (decoder && flow.observer) {
+      const observer = flow.observer;
+      decoder.on('data', (chunk: Buffer) => observer.onData(chunk));
+      decoder.on('error', (err) => {
+        flow.error = flow.error ?? `could not decode the response body: ${err.message}`;
+      });
+      this.decoders.set(flow.id, decoder);
+    }
+  }
+
+  /** Response body bytes as they pass (still encoded). */
+  feedResponse(flow: ProxyFlow, chunk: Uint8Array): void {
+    if (!flow.observer) return;
+    const decoder = this.decoders.get(flow.id);
+    if (decoder) decoder.write(chunk);
+    else flow.observer.onData(chunk);
+  }
+
+  /** The client aborted: whatever ends the flow afterwards, the event says this. */
+  noteAbort(flowId: string, cause: string): void {
+    this.abortReasons.set(flowId, cause);
+  }
+
+  finish(flow: ProxyFlow, aborted: boolean, error?: string): void {
+    if (flow.done) return;
+    // Once the client aborted, that is what happened, whatever ends the flow afterwards
+    // (mockttp ends the response when the upstream it tore down resets).
+    const abortedWith = this.abortReasons.get(flow.id);
+    if (abortedWith !== undefined) {
+      this.abortReasons.delete(flow.id);
+      aborted = true;
+      error = abortedWith;
+    }
+    flow.done = true;
+    this.flows.delete(flow.id);
+    const decoder = this.decoders.get(flow.id);
+    this.decoders.delete(flow.id);
+    const write = () => this.write(flow, aborted, error);
+    if (decoder) {
+      decoder.once('end', write);
+      decoder.once('error', write);
+      decoder.end();
+    } else {
+      write();
+    }
+  }
+
+  /** Ends every flow still open (the proxy is stopping). */
+  finishAll(error: string): void {
+    for (const flow of [...this.flows.values()]) this.finish(flow, true, error);
+  }
+
+  private write(flow: ProxyFlow, aborted: boolean, error: string | undefined): void {
+    const endedAt = Date.now();
+    let facts: FlowFacts = {};
+    try {
+      facts = flow.observer?.finish({ status: flow.status, error: error ?? flow.error, aborted, endedAt, verdict: flow.verdict }) ?? {};
+    } catch (err) {
+      this.deps.warn(`protocol analysis failed for ${flow.method} ${flow.host}${flow.path}: ${(err as Error).message}`);
+    }
+    const event = flowEvent(flow, facts, { endedAt, aborted, error });
+    const mainId = this.deps.record(event);
+    if (mainId === undefined) return;
+    // Extra events (a tool call the model asked for, a changed tool) point back at their flow.
+    const extraIds = (facts.extraEvents ?? []).map((extra) => this.deps.record({ session: event.session, ...extra, links: [...(extra.links ?? []), mainId] }) ?? '');
+    facts.afterAppend?.(mainId, extraIds);
+  }
+}
+
+function decoderFor(encoding: string | string[] | undefined): Transform | undefined {
+  const value = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase();
+  if (!value || value === 'identity') return undefined;
+  if (value === 'gzip' || value === 'x-gzip') return zlib.createGunzip();
+  if (value === 'br') return zlib.createBrotliDecompress();
+  if (value === 'deflate') return zlib.createInflate();
+  // Unknown or stacked encodings: the bytes still pass; the parser sees them undecoded.
+  return undefined;
+}
