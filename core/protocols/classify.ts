@@ -8,6 +8,7 @@
  * is known (host, path, headers).
  */
 import type { LlmApi } from './llm/types.js';
+import { isMcpMethod } from './mcp/methods.js';
 
 export interface RequestMeta {
   method: string;
@@ -75,25 +76,10 @@ function providerForHost(host: string, port: number | undefined): string | undef
 
 // --- MCP and A2A methods ---------------------------------------------------------------
 
-const MCP_METHODS = new Set([
-  'initialize',
-  'ping',
-  'tools/list',
-  'tools/call',
-  'resources/list',
-  'resources/templates/list',
-  'resources/read',
-  'resources/subscribe',
-  'resources/unsubscribe',
-  'prompts/list',
-  'prompts/get',
-  'completion/complete',
-  'logging/setLevel',
-  'sampling/createMessage',
-  'elicitation/create',
-  'roots/list',
-]);
-
+// MCP's method list lives in mcp/methods.ts (it leaves out `tasks/*`, which A2A uses too).
+// This A2A list is narrower than a2a/methods.ts: no `tasks/list` (an MCP method too since
+// 2025-11-25) and none of the pre-0.3 drafts' names. Sharing that one would change what a
+// bare JSON-RPC body is classified as, so it stays separate.
 const A2A_METHODS = new Set([
   // v0.3
   'message/send',
@@ -119,8 +105,6 @@ const A2A_METHODS = new Set([
   'DeleteTaskPushNotificationConfig',
   'GetExtendedAgentCard',
 ]);
-
-const isMcpMethod = (m: string): boolean => MCP_METHODS.has(m) || m.startsWith('notifications/');
 
 // --- helpers ------------------------------------------------------------------------
 
@@ -320,7 +304,7 @@ export function classify(req: RequestMeta, body?: Buffer | Uint8Array, parsed?: 
   const legacyGet = method === 'GET' && acceptsSse && pathname.endsWith('/sse');
   const mcpHeaders = header(headers, 'mcp-session-id') !== undefined || header(headers, 'mcp-protocol-version') !== undefined;
   const streamableShape = method === 'POST' && acceptsSse && accept.includes('application/json') && rpc.isRpc;
-  if ((rpc.method !== undefined && isMcpMethod(rpc.method)) || mcpHeaders || streamableShape || legacyPost || legacyGet) {
+  if (isMcpMethod(rpc.method) || mcpHeaders || streamableShape || legacyPost || legacyGet) {
     const out: Classification = { protocol: 'mcp', mcpTransport: legacyPost || legacyGet ? 'sse-legacy' : 'streamable-http' };
     if (rpc.method !== undefined) out.mcpMethod = rpc.method;
     return out;
