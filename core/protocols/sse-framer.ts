@@ -10,6 +10,7 @@
  * Invariant the proxy relies on: the `raw` of every frame pushed out, followed by `rest`
  * from end(), is exactly the input, byte for byte, whatever the chunking.
  */
+import { ByteBuffer } from './byte-buffer.js';
 
 export interface SseFrame {
   /** The exact bytes of this event, including the blank line that ends it. */
@@ -49,8 +50,7 @@ const LINE_BREAK = /\r\n|\r|\n/;
 export function createSseFramer(opts: SseFramerOptions = {}): SseFramer {
   const maxEvent = opts.maxEventBytes ?? 8 * 1024 * 1024;
   let inOversize = false; // the current event already went out in part
-  let buf = new Uint8Array(1024);
-  let len = 0; // bytes [0, len) not yet handed out
+  const pending = new ByteBuffer(); // bytes not yet handed out
   let scanned = 0; // bytes [0, scanned) already looked at
   let lineLen = 0; // bytes in the current line so far
   // A CR was the last byte seen: a following LF belongs to the same line ending. When a
@@ -59,23 +59,13 @@ export function createSseFramer(opts: SseFramerOptions = {}): SseFramer {
   let skipLF = false;
   let ended = false;
 
-  const append = (chunk: Uint8Array): void => {
-    if (len + chunk.length > buf.length) {
-      let cap = buf.length * 2;
-      while (cap < len + chunk.length) cap *= 2;
-      const bigger = new Uint8Array(cap);
-      bigger.set(buf.subarray(0, len));
-      buf = bigger;
-    }
-    buf.set(chunk, len);
-    len += chunk.length;
-  };
-
   return {
     push(chunk) {
       if (ended) throw new Error('SSE framer: push() after end()');
       if (chunk.length === 0) return [];
-      append(chunk);
+      pending.append(chunk);
+      const buf = pending.bytes;
+      const len = pending.length;
       const frames: SseFrame[] = [];
       let frameStart = 0;
       // Jump from line end to line end with native indexOf (fast) rather than a byte loop.
@@ -135,19 +125,14 @@ export function createSseFramer(opts: SseFramerOptions = {}): SseFramer {
         frameStart = len;
         inOversize = true;
       }
-      if (frameStart > 0) {
-        buf.copyWithin(0, frameStart, len);
-        len -= frameStart;
-      }
-      scanned = len;
+      pending.discard(frameStart);
+      scanned = pending.length;
       return frames;
     },
     end() {
       ended = true;
-      const rest = buf.slice(0, len);
-      len = 0;
       scanned = 0;
-      return { frames: [], rest };
+      return { frames: [], rest: pending.takeAll() };
     },
   };
 }

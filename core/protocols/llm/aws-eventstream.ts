@@ -6,6 +6,7 @@
  * (name length u8, name, type u8, value), payload, message CRC32. Like the SSE framer,
  * every byte lands in exactly one frame (or in `rest` at the end).
  */
+import { ByteBuffer } from '../byte-buffer.js';
 
 export interface EventStreamMessage {
   raw: Uint8Array;
@@ -93,28 +94,15 @@ export function createEventStreamFramer(): {
   push(chunk: Uint8Array): EventStreamMessage[];
   end(): { rest: Uint8Array; broken: boolean };
 } {
-  // Growable buffer: appends are amortised O(1), so a message arriving in many small
-  // chunks is not re-copied on every push.
-  let buf = new Uint8Array(4096);
-  let len = 0;
+  const pending = new ByteBuffer(4096);
   let broken = false; // a length we cannot trust: pass everything through unframed
-
-  const append = (chunk: Uint8Array): void => {
-    if (len + chunk.length > buf.length) {
-      let cap = buf.length * 2;
-      while (cap < len + chunk.length) cap *= 2;
-      const bigger = new Uint8Array(cap);
-      bigger.set(buf.subarray(0, len));
-      buf = bigger;
-    }
-    buf.set(chunk, len);
-    len += chunk.length;
-  };
 
   return {
     push(chunk) {
       if (broken) return [{ raw: chunk.slice(), headers: {}, payload: new Uint8Array(0), corrupt: true }];
-      append(chunk);
+      pending.append(chunk);
+      const buf = pending.bytes;
+      const len = pending.length;
       const out: EventStreamMessage[] = [];
       let p = 0;
       while (len - p >= 12) {
@@ -141,16 +129,11 @@ export function createEventStreamFramer(): {
         out.push(msg);
         p += total;
       }
-      if (p > 0) {
-        buf.copyWithin(0, p, len);
-        len -= p;
-      }
+      pending.discard(p);
       return out;
     },
     end() {
-      const rest = buf.slice(0, len);
-      len = 0;
-      return { rest, broken };
+      return { rest: pending.takeAll(), broken };
     },
   };
 }

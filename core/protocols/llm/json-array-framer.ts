@@ -7,6 +7,7 @@
  * back the input exactly. Scanning works on bytes: JSON's structural characters are
  * ASCII, and no byte of a multi-byte UTF-8 character can be mistaken for one.
  */
+import { ByteBuffer } from '../byte-buffer.js';
 
 export interface JsonArrayFrame {
   raw: Uint8Array;
@@ -31,8 +32,7 @@ export function createJsonArrayFramer(maxElementBytes = 8 * 1024 * 1024): {
   push(chunk: Uint8Array): JsonArrayFrame[];
   end(): { rest: Uint8Array; closed: boolean };
 } {
-  let buf = new Uint8Array(1024);
-  let len = 0;
+  const pending = new ByteBuffer();
   let scanned = 0;
   let depth = 0; // 1 = inside the top-level array
   let inString = false;
@@ -41,24 +41,14 @@ export function createJsonArrayFramer(maxElementBytes = 8 * 1024 * 1024): {
   let closed = false;
   let gaveUp = false;
 
-  const append = (chunk: Uint8Array): void => {
-    if (len + chunk.length > buf.length) {
-      let cap = buf.length * 2;
-      while (cap < len + chunk.length) cap *= 2;
-      const bigger = new Uint8Array(cap);
-      bigger.set(buf.subarray(0, len));
-      buf = bigger;
-    }
-    buf.set(chunk, len);
-    len += chunk.length;
-  };
-
   return {
     push(chunk) {
       if (chunk.length === 0) return [];
       if (closed) return [{ raw: chunk.slice() }];
       if (gaveUp) return [{ raw: chunk.slice(), oversize: true }];
-      append(chunk);
+      pending.append(chunk);
+      const buf = pending.bytes;
+      const len = pending.length;
       const frames: JsonArrayFrame[] = [];
       let frameStart = 0;
       for (let i = scanned; i < len; i++) {
@@ -94,18 +84,13 @@ export function createJsonArrayFramer(maxElementBytes = 8 * 1024 * 1024): {
         frameStart = len;
         gaveUp = true;
       }
-      if (frameStart > 0) {
-        buf.copyWithin(0, frameStart, len);
-        len -= frameStart;
-        if (elementStart >= 0) elementStart -= frameStart;
-      }
-      scanned = len;
+      pending.discard(frameStart);
+      if (elementStart >= 0) elementStart -= frameStart;
+      scanned = pending.length;
       return frames;
     },
     end() {
-      const rest = buf.slice(0, len);
-      len = 0;
-      return { rest, closed };
+      return { rest: pending.takeAll(), closed };
     },
   };
 }
