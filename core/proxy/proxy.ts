@@ -177,7 +177,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     if (flow && flow.status !== undefined) flows.finish(flow, true, flow.error);
   });
   await recordClientErrors(server, record, deps.attributeClient);
-  await recordConnectionEvents(server, record, deps.attributeClient);
+  await recordConnectionEvents(server, record);
 
   try {
     await withLoopbackListen(() => server.start(port));

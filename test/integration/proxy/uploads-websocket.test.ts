@@ -125,5 +125,8 @@ describe('WebSocket passthrough', () => {
     expect(await echoThrough(`wss://localhost:${port}/secure-socket`, () => tls)).toEqual(['echo: hello', 'echo: second frame']);
     const [event] = await belay.waitForEvents((e) => e.path === '/secure-socket');
     expect(event).toMatchObject({ protocol: 'http', method: 'GET', host: 'localhost', status: 101, data: { websocket: true, closeCode: 1000 } });
+    // One session, one event.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(belay.events().filter((e) => e.path === '/secure-socket')).toHaveLength(1);
   });
 });
