@@ -92,6 +92,13 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   const flows = new FlowTracker({ attributeClient: deps.attributeClient, record, warn: deps.warn, processes });
   const guardRequest = createGuardRequest({ analyzer: deps.analyzer, guard: deps.guard, settings: deps.settings, flows, gate });
 
+  // A request whose destination is this proxy would be forwarded to itself forever
+  // (mockttp's own loop check does not catch a plain-HTTP request to its own port).
+  await server.addRequestRule({
+    matchers: [new HeadMatcher((req) => isSelf(req.url, server.port), 'a request addressed to Belay itself')],
+    steps: [new mockttp.requestSteps.FixedResponseStep(508, 'Loop Detected', 'Belay will not forward a request to itself: point the client at the real destination, with Belay as its proxy.\n', { 'content-type': 'text/plain; charset=utf-8' })],
+  });
+
   if (deps.broker) {
     await addBrokerRule(server, { broker: deps.broker, analyzer: deps.analyzer, flows, guardRequest, passthroughOptions, maxInspectBytes: proxySettings.maxInspectBytes });
   }
@@ -199,6 +206,18 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
       flows.finishAll('Belay stopped before the response ended');
     },
   };
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+function isSelf(url: string, ownPort: number): boolean {
+  try {
+    const u = new URL(url);
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    return port === ownPort && (LOOPBACK_NAMES.has(u.hostname) || u.hostname.startsWith('127.'));
+  } catch {
+    return false;
+  }
 }
 
 /** Longer than mockttp's 20 ms body-data batching plus its async announcements. */
