@@ -8,15 +8,14 @@
  * `ping` may come anywhere; `error` (e.g. overloaded_error) may end the stream early.
  */
 import { contentText, outputText } from './content-text.js';
-import { arr, isObj, mergeUsage, num, obj, str, SummaryState, type FormatHandler, type Obj } from './format-handler.js';
+import { arr, EndMarkedHandler, isObj, mergeUsage, num, obj, str, usageFromFields, type Obj } from './format-handler.js';
+import { addToolResult, requestFactsOf, toolResultOf } from './request-facts.js';
 import { createFramedResponseParser } from './response-parser.js';
-import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmToolResult, LlmUsage } from './types.js';
+import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmUsage } from './types.js';
 
 export function parseAnthropicRequest(body: unknown): LlmRequestFacts {
   const b = obj(body);
-  const facts: LlmRequestFacts = { stream: b.stream === true, toolsOffered: [], messageCount: 0, texts: [], toolResults: [] };
-  const model = str(b.model);
-  if (model !== undefined) facts.model = model;
+  const facts = requestFactsOf(b);
   for (const t of arr(b.tools)) {
     const name = str(obj(t).name) ?? str(obj(t).type);
     if (name) facts.toolsOffered.push(name);
@@ -45,15 +44,7 @@ export function parseAnthropicRequest(body: unknown): LlmRequestFacts {
     for (const block of arr(msg.content)) {
       const bl = obj(block);
       if (bl.type === 'tool_result') {
-        const r: LlmToolResult = { text: outputText(bl.content) };
-        const id = str(bl.tool_use_id);
-        if (id !== undefined) {
-          r.toolCallId = id;
-          const name = callNames.get(id);
-          if (name !== undefined) r.name = name;
-        }
-        facts.toolResults.push(r);
-        if (r.text !== '') facts.texts.push(r.text);
+        addToolResult(facts, toolResultOf(outputText(bl.content), { callId: str(bl.tool_use_id), callNames }));
       } else if (bl.type === 'text' || bl.type === undefined) {
         const t = contentText(bl);
         if (t !== '') facts.texts.push(t);
@@ -64,18 +55,15 @@ export function parseAnthropicRequest(body: unknown): LlmRequestFacts {
 }
 
 export function anthropicUsage(u: Obj): LlmUsage {
-  return {
-    inputTokens: num(u.input_tokens),
-    outputTokens: num(u.output_tokens),
-    cacheReadTokens: num(u.cache_read_input_tokens),
-    cacheWriteTokens: num(u.cache_creation_input_tokens),
-  };
+  return usageFromFields(u, {
+    inputTokens: 'input_tokens',
+    outputTokens: 'output_tokens',
+    cacheReadTokens: 'cache_read_input_tokens',
+    cacheWriteTokens: 'cache_creation_input_tokens',
+  });
 }
 
-class AnthropicHandler implements FormatHandler {
-  readonly state = new SummaryState();
-  private stopped = false;
-
+class AnthropicHandler extends EndMarkedHandler {
   onStreamMessage(data: unknown, sseEvent: string | undefined, out: LlmStreamEvent[]): void {
     const ev = obj(data);
     const type = str(ev.type) ?? sseEvent;
@@ -117,7 +105,7 @@ class AnthropicHandler implements FormatHandler {
         return;
       }
       case 'message_stop':
-        this.stopped = true;
+        this.ended = true;
         calls.finishAll(out);
         out.push({ type: 'done' });
         return;
@@ -131,16 +119,12 @@ class AnthropicHandler implements FormatHandler {
     }
   }
 
-  onDoneSentinel(): void {
-    // Not part of Anthropic's format; some relays add it. Nothing to do.
-  }
-
   onBody(data: unknown, out: LlmStreamEvent[]): void {
     const body = obj(data);
     if (body.type === 'error' || isObj(body.error)) {
       const err = obj(body.error);
       this.state.setError(str(err.message) ?? 'error', str(err.type), out);
-      this.stopped = true;
+      this.ended = true;
       return;
     }
     this.state.model = str(body.model);
@@ -151,22 +135,12 @@ class AnthropicHandler implements FormatHandler {
       if (block.type === 'text') this.state.text(block.text, out);
       else if (block.type === 'thinking') this.state.text(block.thinking, out, true);
       else if (block.type === 'tool_use') {
-        const key = String(i);
-        this.state.calls.start(key, { id: str(block.id), name: str(block.name) ?? '', args: JSON.stringify(block.input ?? {}) }, out);
-        this.state.calls.finish(key, out);
+        this.state.calls.whole(String(i), { id: str(block.id), name: str(block.name) ?? '', args: JSON.stringify(block.input ?? {}) }, out);
       }
     });
     this.state.stopReason = str(body.stop_reason);
-    this.stopped = body.type === 'message';
+    this.ended = body.type === 'message';
     out.push({ type: 'done' });
-  }
-
-  finish(): void {
-    // Nothing to close: an unfinished tool_use stays in the summary marked incomplete.
-  }
-
-  complete(): boolean {
-    return this.stopped;
   }
 }
 

@@ -7,9 +7,10 @@
  * messageStop (stopReason), metadata (usage). The model is in the URL (classify()).
  */
 import { outputText } from './content-text.js';
-import { arr, isObj, mergeUsage, num, obj, str, SummaryState, type FormatHandler, type Obj } from './format-handler.js';
+import { arr, EndMarkedHandler, isObj, mergeUsage, num, obj, str, usageFromFields, type Obj } from './format-handler.js';
+import { addToolResult, toolResultOf } from './request-facts.js';
 import { createFramedResponseParser } from './response-parser.js';
-import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmToolResult, LlmUsage } from './types.js';
+import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmUsage } from './types.js';
 
 const blockText = (blocks: unknown): string =>
   arr(blocks)
@@ -41,15 +42,7 @@ export function parseConverseRequest(body: unknown): LlmRequestFacts {
         const name = str(block.toolUse.name);
         if (id && name) callNames.set(id, name);
       } else if (isObj(block.toolResult) && msg.role !== 'assistant') {
-        const r: LlmToolResult = { text: blockText(block.toolResult.content) || outputText(block.toolResult.content) };
-        const id = str(block.toolResult.toolUseId);
-        if (id !== undefined) {
-          r.toolCallId = id;
-          const name = callNames.get(id);
-          if (name !== undefined) r.name = name;
-        }
-        facts.toolResults.push(r);
-        if (r.text !== '') facts.texts.push(r.text);
+        addToolResult(facts, toolResultOf(blockText(block.toolResult.content) || outputText(block.toolResult.content), { callId: str(block.toolResult.toolUseId), callNames }));
       } else if (msg.role !== 'assistant' && typeof block.text === 'string' && block.text !== '') {
         facts.texts.push(block.text);
       }
@@ -59,18 +52,15 @@ export function parseConverseRequest(body: unknown): LlmRequestFacts {
 }
 
 export function converseUsage(u: Obj): LlmUsage {
-  return {
-    inputTokens: num(u.inputTokens),
-    outputTokens: num(u.outputTokens),
-    cacheReadTokens: num(u.cacheReadInputTokens),
-    cacheWriteTokens: num(u.cacheWriteInputTokens),
-  };
+  return usageFromFields(u, {
+    inputTokens: 'inputTokens',
+    outputTokens: 'outputTokens',
+    cacheReadTokens: 'cacheReadInputTokens',
+    cacheWriteTokens: 'cacheWriteInputTokens',
+  });
 }
 
-class ConverseHandler implements FormatHandler {
-  readonly state = new SummaryState();
-  private stopped = false;
-
+class ConverseHandler extends EndMarkedHandler {
   onStreamMessage(data: unknown, eventType: string | undefined, out: LlmStreamEvent[]): void {
     const ev = obj(data);
     const calls = this.state.calls;
@@ -93,7 +83,7 @@ class ConverseHandler implements FormatHandler {
         return;
       case 'messageStop':
         this.state.stopReason = str(ev.stopReason);
-        this.stopped = true;
+        this.ended = true;
         calls.finishAll(out);
         out.push({ type: 'done' });
         return;
@@ -105,41 +95,27 @@ class ConverseHandler implements FormatHandler {
     }
   }
 
-  onDoneSentinel(): void {
-    // Not part of the Converse format.
-  }
-
   onBody(data: unknown, out: LlmStreamEvent[]): void {
     const body = obj(data);
     if (!isObj(body.output)) {
       // Errors are {"message": "..."} with the type in the x-amzn-ErrorType header.
       this.state.setError(str(body.message) ?? str(body.Message) ?? 'error', undefined, out);
-      this.stopped = true;
+      this.ended = true;
       return;
     }
     arr(obj(body.output.message).content).forEach((c, i) => {
       const block = obj(c);
       if (typeof block.text === 'string') this.state.text(block.text, out);
       else if (isObj(block.toolUse)) {
-        const key = String(i);
-        this.state.calls.start(key, { id: str(block.toolUse.toolUseId), name: str(block.toolUse.name) ?? '', args: JSON.stringify(block.toolUse.input ?? {}) }, out);
-        this.state.calls.finish(key, out);
+        this.state.calls.whole(String(i), { id: str(block.toolUse.toolUseId), name: str(block.toolUse.name) ?? '', args: JSON.stringify(block.toolUse.input ?? {}) }, out);
       } else if (isObj(block.reasoningContent)) {
         this.state.text(obj(block.reasoningContent.reasoningText).text, out, true);
       }
     });
     if (isObj(body.usage)) mergeUsage(this.state.usage, converseUsage(body.usage));
     this.state.stopReason = str(body.stopReason);
-    this.stopped = true;
+    this.ended = true;
     out.push({ type: 'done' });
-  }
-
-  finish(): void {
-    // An unfinished toolUse stays in the summary marked incomplete.
-  }
-
-  complete(): boolean {
-    return this.stopped;
   }
 }
 

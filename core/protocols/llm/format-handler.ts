@@ -58,6 +58,33 @@ export class SummaryState {
   }
 }
 
+/**
+ * Base for formats whose stream states its own end (a stop event, a final response, a
+ * `done` line) and whose tool calls need no closing at end of input: an unfinished one
+ * stays in the summary marked incomplete. OpenAI's `[DONE]` sentinel is not part of these
+ * formats; a relay that adds it is tolerated and it means nothing.
+ */
+export abstract class EndMarkedHandler implements FormatHandler {
+  readonly state = new SummaryState();
+  /** The format's own end marker was seen. */
+  protected ended = false;
+
+  abstract onStreamMessage(data: unknown, sseEvent: string | undefined, out: LlmStreamEvent[]): void;
+  abstract onBody(data: unknown, out: LlmStreamEvent[]): void;
+
+  onDoneSentinel(): void {
+    // Not part of the format: nothing to do.
+  }
+
+  finish(): void {
+    // Nothing to close (see above).
+  }
+
+  complete(): boolean {
+    return this.ended;
+  }
+}
+
 // Small readers for untrusted JSON: a provider (or anything posing as one) may send any shape.
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,4 +99,15 @@ export function mergeUsage(target: LlmUsage, u: LlmUsage): void {
     const v = u[k];
     if (v !== undefined) target[k] = v;
   }
+}
+
+/**
+ * Token counts a format reports as plain numbers under its own field names
+ * (`{ inputTokens: 'input_tokens', … }`); a field that is missing or not a number reads as
+ * undefined, so mergeUsage leaves what an earlier message said.
+ */
+export function usageFromFields(u: Obj, fields: Readonly<Partial<Record<keyof LlmUsage, string>>>): LlmUsage {
+  const usage: LlmUsage = {};
+  for (const [key, field] of Object.entries(fields) as [keyof LlmUsage, string][]) usage[key] = num(u[field]);
+  return usage;
 }

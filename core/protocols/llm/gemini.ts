@@ -7,9 +7,10 @@
  * The model is in the URL, not the body: classify() reports it.
  */
 import { outputText } from './content-text.js';
-import { arr, isObj, num, obj, str, SummaryState, type FormatHandler, type Obj } from './format-handler.js';
+import { arr, EndMarkedHandler, isObj, num, obj, str, type Obj } from './format-handler.js';
+import { addToolResult, toolResultOf } from './request-facts.js';
 import { createFramedResponseParser } from './response-parser.js';
-import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmToolResult, LlmUsage } from './types.js';
+import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmUsage } from './types.js';
 
 const partsText = (content: unknown): string =>
   arr(obj(content).parts)
@@ -46,13 +47,7 @@ export function parseGeminiRequest(body: unknown): LlmRequestFacts {
       if (text) facts.texts.push(text);
       const fr = obj(part.functionResponse ?? part.function_response);
       if (isObj(part.functionResponse ?? part.function_response)) {
-        const r: LlmToolResult = { text: outputText(fr.response) };
-        const name = str(fr.name);
-        if (name !== undefined) r.name = name;
-        const id = str(fr.id);
-        if (id !== undefined) r.toolCallId = id;
-        facts.toolResults.push(r);
-        if (r.text !== '') facts.texts.push(r.text);
+        addToolResult(facts, toolResultOf(outputText(fr.response), { callId: str(fr.id), name: str(fr.name) }));
       }
     }
   }
@@ -74,9 +69,7 @@ export function geminiUsage(u: Obj): LlmUsage {
   };
 }
 
-class GeminiHandler implements FormatHandler {
-  readonly state = new SummaryState();
-  private finished = false;
+class GeminiHandler extends EndMarkedHandler {
   private doneSent = false;
 
   onStreamMessage(data: unknown, _event: string | undefined, out: LlmStreamEvent[]): void {
@@ -97,7 +90,7 @@ class GeminiHandler implements FormatHandler {
     const block = str(obj(chunk.promptFeedback).blockReason);
     if (block) {
       this.state.stopReason = block;
-      this.finished = true;
+      this.ended = true;
     }
     const calls = this.state.calls;
     let finishedNow = false;
@@ -108,9 +101,7 @@ class GeminiHandler implements FormatHandler {
         if (typeof part.text === 'string') this.state.text(part.text, out, part.thought === true);
         const fc = part.functionCall;
         if (isObj(fc)) {
-          const key = `c${calls.done.length}`;
-          calls.start(key, { id: str(fc.id), name: str(fc.name) ?? '', args: JSON.stringify(fc.args ?? {}) }, out);
-          calls.finish(key, out);
+          calls.whole(`c${calls.done.length}`, { id: str(fc.id), name: str(fc.name) ?? '', args: JSON.stringify(fc.args ?? {}) }, out);
         }
       }
       const reason = str(cand.finishReason);
@@ -119,30 +110,18 @@ class GeminiHandler implements FormatHandler {
         finishedNow = true;
       }
     }
-    if (finishedNow) this.finished = true;
-    if (this.finished && !this.doneSent) {
+    if (finishedNow) this.ended = true;
+    if (this.ended && !this.doneSent) {
       this.doneSent = true;
       out.push({ type: 'done' });
     }
-  }
-
-  onDoneSentinel(): void {
-    // Not part of Gemini's format.
   }
 
   onBody(data: unknown, out: LlmStreamEvent[]): void {
     // A JSON array body (a non-incremental read of a stream) or one response.
     if (Array.isArray(data)) for (const d of data) this.onChunk(d, out);
     else this.onChunk(data, out);
-    if (isObj(data) && isObj(data.error)) this.finished = true;
-  }
-
-  finish(): void {
-    // Function calls are whole in each part: nothing to close.
-  }
-
-  complete(): boolean {
-    return this.finished;
+    if (isObj(data) && isObj(data.error)) this.ended = true;
   }
 }
 

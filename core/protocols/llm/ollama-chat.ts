@@ -6,7 +6,7 @@
  * Ollama's OpenAI-compatible /v1 endpoints are read by the OpenAI chat parser instead.
  */
 import { parseChatRequest } from './openai-chat.js';
-import { arr, num, obj, str, SummaryState, type FormatHandler } from './format-handler.js';
+import { arr, EndMarkedHandler, num, obj, str } from './format-handler.js';
 import { createFramedResponseParser } from './response-parser.js';
 import type { LlmParser, LlmRequestFacts, LlmStreamEvent } from './types.js';
 
@@ -26,15 +26,12 @@ export function parseOllamaRequest(body: unknown): LlmRequestFacts {
   return facts;
 }
 
-class OllamaHandler implements FormatHandler {
-  readonly state = new SummaryState();
-  private done = false;
-
+class OllamaHandler extends EndMarkedHandler {
   onStreamMessage(data: unknown, _event: string | undefined, out: LlmStreamEvent[]): void {
     const line = obj(data);
     if (line.error !== undefined) {
       this.state.setError(typeof line.error === 'string' ? line.error : JSON.stringify(line.error), undefined, out);
-      this.done = true; // an error line is Ollama's last word
+      this.ended = true; // an error line is Ollama's last word
       return;
     }
     this.state.model ??= str(line.model);
@@ -43,13 +40,11 @@ class OllamaHandler implements FormatHandler {
     this.state.text(msg.content, out);
     for (const t of arr(msg.tool_calls)) {
       const fn = obj(obj(t).function);
-      const key = `t${this.state.calls.done.length}`;
       const args = typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {});
-      this.state.calls.start(key, { id: str(obj(t).id), name: str(fn.name) ?? '', args }, out);
-      this.state.calls.finish(key, out);
+      this.state.calls.whole(`t${this.state.calls.done.length}`, { id: str(obj(t).id), name: str(fn.name) ?? '', args }, out);
     }
     if (line.done === true) {
-      this.done = true;
+      this.ended = true;
       this.state.stopReason = str(line.done_reason);
       const input = num(line.prompt_eval_count);
       const output = num(line.eval_count);
@@ -59,20 +54,8 @@ class OllamaHandler implements FormatHandler {
     }
   }
 
-  onDoneSentinel(): void {
-    // Not part of Ollama's format.
-  }
-
   onBody(data: unknown, out: LlmStreamEvent[]): void {
     this.onStreamMessage(data, undefined, out);
-  }
-
-  finish(): void {
-    // Calls come whole: nothing to close.
-  }
-
-  complete(): boolean {
-    return this.done;
   }
 }
 

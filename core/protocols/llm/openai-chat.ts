@@ -8,14 +8,13 @@
  */
 import { contentText, outputText } from './content-text.js';
 import { arr, isObj, mergeUsage, num, obj, str, SummaryState, type FormatHandler, type Obj } from './format-handler.js';
+import { requestFactsOf, toolResultOf } from './request-facts.js';
 import { createFramedResponseParser } from './response-parser.js';
-import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmToolResult, LlmUsage } from './types.js';
+import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmUsage } from './types.js';
 
 export function parseChatRequest(body: unknown): LlmRequestFacts {
   const b = obj(body);
-  const facts: LlmRequestFacts = { stream: b.stream === true, toolsOffered: [], messageCount: 0, texts: [], toolResults: [] };
-  const model = str(b.model);
-  if (model !== undefined) facts.model = model;
+  const facts = requestFactsOf(b);
   for (const t of arr(b.tools)) {
     const tool = obj(t);
     const name = str(obj(tool.function).name) ?? str(obj(tool.custom).name) ?? str(tool.name) ?? str(tool.type);
@@ -42,12 +41,7 @@ export function parseChatRequest(body: unknown): LlmRequestFacts {
     }
     const text = role === 'tool' || role === 'function' ? outputText(msg.content) : contentText(msg.content);
     if (role === 'tool' || role === 'function') {
-      const r: LlmToolResult = { text };
-      const id = str(msg.tool_call_id);
-      if (id !== undefined) r.toolCallId = id;
-      const name = str(msg.name) ?? (id !== undefined ? callNames.get(id) : undefined);
-      if (name !== undefined) r.name = name;
-      facts.toolResults.push(r);
+      facts.toolResults.push(toolResultOf(text, { callId: str(msg.tool_call_id), name: str(msg.name), callNames }));
     } else if ((role === 'system' || role === 'developer') && text !== '') {
       system.push(text);
     }
@@ -176,16 +170,12 @@ class ChatHandler implements FormatHandler {
       toolCalls.forEach((t, i) => {
         const tc = obj(t);
         const fn = obj(tc.function);
-        const key = `${ci}:${i}`;
         const args = typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments ?? {});
-        this.state.calls.start(key, { id: str(tc.id), name: str(fn.name) ?? '', args }, out);
-        this.state.calls.finish(key, out);
+        this.state.calls.whole(`${ci}:${i}`, { id: str(tc.id), name: str(fn.name) ?? '', args }, out);
       });
       if (isObj(msg.function_call)) {
         const fn = msg.function_call;
-        const key = `${ci}:fn`;
-        this.state.calls.start(key, { name: str(fn.name) ?? '', args: str(fn.arguments) ?? '' }, out);
-        this.state.calls.finish(key, out);
+        this.state.calls.whole(`${ci}:fn`, { name: str(fn.name) ?? '', args: str(fn.arguments) ?? '' }, out);
       }
       const finish = str(choice.finish_reason);
       if (finish) this.state.stopReason = finish;

@@ -7,17 +7,16 @@
  * there is no `[DONE]`. Tool calls are told apart by output_index.
  */
 import { contentText, outputText } from './content-text.js';
-import { arr, isObj, mergeUsage, num, obj, str, SummaryState, type FormatHandler, type Obj } from './format-handler.js';
+import { arr, EndMarkedHandler, isObj, mergeUsage, num, obj, str, type Obj } from './format-handler.js';
+import { addToolResult, requestFactsOf, toolResultOf } from './request-facts.js';
 import { createFramedResponseParser } from './response-parser.js';
-import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmToolResult, LlmUsage } from './types.js';
+import type { LlmParser, LlmRequestFacts, LlmStreamEvent, LlmUsage } from './types.js';
 
 const TOOL_ITEMS = new Set(['function_call', 'custom_tool_call']);
 
 export function parseResponsesRequest(body: unknown): LlmRequestFacts {
   const b = obj(body);
-  const facts: LlmRequestFacts = { stream: b.stream === true, toolsOffered: [], messageCount: 0, texts: [], toolResults: [] };
-  const model = str(b.model);
-  if (model !== undefined) facts.model = model;
+  const facts = requestFactsOf(b);
   for (const t of arr(b.tools)) {
     const tool = obj(t);
     // Built-in tools have only a type; remote MCP tools are named by their server label.
@@ -42,15 +41,7 @@ export function parseResponsesRequest(body: unknown): LlmRequestFacts {
         const name = str(item.name);
         if (id && name) callNames.set(id, name);
       } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
-        const r: LlmToolResult = { text: outputText(item.output) };
-        const id = str(item.call_id);
-        if (id !== undefined) {
-          r.toolCallId = id;
-          const name = callNames.get(id);
-          if (name !== undefined) r.name = name;
-        }
-        facts.toolResults.push(r);
-        if (r.text !== '') facts.texts.push(r.text);
+        addToolResult(facts, toolResultOf(outputText(item.output), { callId: str(item.call_id), callNames }));
       } else if (type === 'message' && item.role !== 'assistant') {
         const text = contentText(item.content);
         if (text === '') continue;
@@ -74,10 +65,7 @@ export function responsesUsage(u: Obj): LlmUsage {
   };
 }
 
-class ResponsesHandler implements FormatHandler {
-  readonly state = new SummaryState();
-  private ended = false;
-
+class ResponsesHandler extends EndMarkedHandler {
   onStreamMessage(data: unknown, sseEvent: string | undefined, out: LlmStreamEvent[]): void {
     const ev = obj(data);
     const type = str(ev.type) ?? sseEvent;
@@ -158,10 +146,6 @@ class ResponsesHandler implements FormatHandler {
     out.push({ type: 'done' });
   }
 
-  onDoneSentinel(): void {
-    // Not part of the Responses format; tolerated from relays.
-  }
-
   onBody(data: unknown, out: LlmStreamEvent[]): void {
     const body = obj(data);
     if (isObj(body.error) && body.object !== 'response') {
@@ -173,9 +157,7 @@ class ResponsesHandler implements FormatHandler {
       const item = obj(it);
       const type = str(item.type) ?? '';
       if (TOOL_ITEMS.has(type)) {
-        const key = String(i);
-        this.state.calls.start(key, { id: str(item.call_id) ?? str(item.id), name: str(item.name) ?? '', args: str(item.arguments) ?? str(item.input) ?? '' }, out);
-        this.state.calls.finish(key, out);
+        this.state.calls.whole(String(i), { id: str(item.call_id) ?? str(item.id), name: str(item.name) ?? '', args: str(item.arguments) ?? str(item.input) ?? '' }, out);
       } else if (type === 'message') {
         for (const c of arr(item.content)) {
           const part = obj(c);
@@ -186,14 +168,6 @@ class ResponsesHandler implements FormatHandler {
       }
     });
     this.end(body, out);
-  }
-
-  finish(): void {
-    // An unfinished call stays in the summary marked incomplete.
-  }
-
-  complete(): boolean {
-    return this.ended;
   }
 }
 

@@ -42,6 +42,12 @@ export class ToolCallAssembler {
     out.push({ type: 'tool_use.start', index, id: call.id, name: call.name });
   }
 
+  /** A call that arrives whole (a non-streamed body, Gemini, Ollama): started and finished at once. */
+  whole(key: string, call: { id?: string; name: string; args: string }, out: LlmStreamEvent[]): void {
+    this.start(key, call, out);
+    this.finish(key, out);
+  }
+
   appendArgs(key: string, fragment: string): void {
     const call = this.open.get(key);
     if (call) call.args += fragment;
