@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Destination } from './config.js';
+import { siemDroppedEvent } from './dropped-event.js';
 import type { DropRecord, Outbox } from './outbox.js';
 import type { AuditLogPort } from './types.js';
 
@@ -55,16 +56,7 @@ export function enforceCap(db: Database, outbox: Outbox, audit: AuditLogPort, de
   const drop = planDrop(db, state.lastAckedSeq, outbox.headSeq(), dest.cap, now);
   if (!drop) return undefined;
   const limit = drop.reason === 'cap.maxEvents' ? `more than ${dest.cap.maxEvents} events waiting` : `events older than ${dest.cap.maxAgeDays} day(s)`;
-  audit.append({
-    type: 'siem.dropped',
-    protocol: 'belay',
-    transport: 'internal',
-    client: 'belay',
-    decision: 'allow',
-    risk: 'high',
-    error: `${drop.count} event(s) (seq ${drop.fromSeq}–${drop.toSeq}) were not forwarded to SIEM destination "${dest.name}": ${limit} (cap).`,
-    data: { destination: dest.name, count: drop.count, fromSeq: drop.fromSeq, toSeq: drop.toSeq, reason: drop.reason },
-  });
+  audit.append(siemDroppedEvent(dest.name, drop, `${drop.count} event(s) (seq ${drop.fromSeq}–${drop.toSeq}) were not forwarded to SIEM destination "${dest.name}": ${limit} (cap).`));
   audit.flush();
   return outbox.recordDrop(dest.name, drop) ? drop : undefined;
 }

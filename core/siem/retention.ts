@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { siemDroppedEvent } from './dropped-event.js';
 import { Outbox } from './outbox.js';
 import type { AuditLogPort } from './types.js';
 
@@ -78,16 +79,8 @@ export function pruneEvents(log: PrunableLog, opts: PruneOptions): PruneResult {
     data: { event: 'audit.pruned', count: total, fromSeq: bounds.first, toSeq: upTo, maxDays: opts.maxDays, maxBytes: opts.maxBytes, unforwarded },
   });
   for (const u of unforwarded) {
-    log.append({
-      type: 'siem.dropped',
-      protocol: 'belay',
-      transport: 'internal',
-      client: 'belay',
-      decision: 'allow',
-      risk: 'high',
-      error: `${u.count} event(s) (seq ${u.fromSeq}–${upTo}) were removed by retention before they were forwarded to SIEM destination "${u.destination}".`,
-      data: { destination: u.destination, count: u.count, fromSeq: u.fromSeq, toSeq: upTo, reason: 'retention' },
-    });
+    const drop = { fromSeq: u.fromSeq, toSeq: upTo, count: u.count, reason: 'retention' as const };
+    log.append(siemDroppedEvent(u.destination, drop, `${u.count} event(s) (seq ${u.fromSeq}–${upTo}) were removed by retention before they were forwarded to SIEM destination "${u.destination}".`));
   }
   log.flush();
   for (const u of unforwarded) {
