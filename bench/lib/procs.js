@@ -2,7 +2,7 @@
 // child, so its RSS is its own), bare mockttp, mitmdump. Each returns { port, pid, caPem,
 // stop() }.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,6 +113,7 @@ export function belayEnv(home, extra = {}) {
 /** `belay serve` as a child process. */
 export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [], env = {}, settings } = {}) {
   port = port ?? (await freePort());
+  const ownHome = home === undefined;
   home = home ?? belayHome({ port, settings });
   const t0 = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
@@ -138,7 +139,11 @@ export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [
     listeningMs,
     caPem: readFileSync(path.join(home, 'ca.pem'), 'utf8'),
     stderr: () => stderr,
-    stop: () => stopChild(child),
+    // A data folder this function made is removed once Belay has stopped.
+    stop: async () => {
+      await stopChild(child);
+      if (ownHome) rmSync(home, { recursive: true, force: true });
+    },
     kill: () => stopChild(child, 'SIGKILL'),
   };
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ProxyAgent, request } from 'undici';
@@ -61,6 +61,7 @@ describe('audit database locked by another process', () => {
     await agent?.close();
     await serve?.stop();
     await provider?.close();
+    if (serve) rmSync(serve.home, { recursive: true, force: true });
   });
 
   it('keeps serving, says the log is locked, loses no event, and still refuses an unanswered ask', async () => {

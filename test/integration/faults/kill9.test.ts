@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,6 +34,7 @@ describe('kill -9 during heavy traffic', () => {
 
   afterAll(async () => {
     await provider?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   it('keeps every event acknowledged before the crash, verifies, reopens, and leaves configs restorable', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,8 @@ describe('a whole session leaves no planted secret in anything Belay wrote', () 
     await belay?.stop();
     await provider?.close();
     await hook?.stop?.();
+    rmSync(exportDir, { recursive: true, force: true });
+    if (belay) rmSync(belay.home, { recursive: true, force: true });
   });
 
   it('proxy, stdio relay, exports and SIEM: no planted value anywhere', async () => {
