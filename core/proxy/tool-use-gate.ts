@@ -132,12 +132,21 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
     secureContext: secure ? trust.secureContext : undefined,
     agent: agentFor(target, opts.upstreamProxy, trust.ca),
   };
-  const upstream = (secure ? https : http).request(target, options);
-  // The body is relayed chunked, so its last write is the tiny "0\r\n\r\n" terminator:
-  // with Nagle's algorithm on (Node's default for client sockets) that write waits for the
-  // upstream's delayed ACK, about 40 ms on every gated request (measured in bench/).
-  upstream.setNoDelay(true);
-  req.pipe(upstream);
+  // The request body is small (it went through the guard, under proxy.maxInspectBytes) and
+  // is read whole, so the request can be sent again once when a kept-alive upstream socket
+  // turns out to be closed by the server at the moment it is reused (ECONNRESET before any
+  // answer): a race of keep-alive, not a failure the copilot should see as a 502.
+  const requestBody = await readBody(req);
+  headers['content-length'] = String(requestBody.length);
+  const send = () => {
+    const request = (secure ? https : http).request(target, options);
+    // No Nagle: a small last write would wait for the upstream's delayed ACK (~40 ms on
+    // every gated request, measured in bench/).
+    request.setNoDelay(true);
+    request.end(requestBody);
+    return request;
+  };
+  let upstream = send();
   // The client went away before the answer was complete: stop the upstream and withdraw
   // any approval still open for a tool call of this answer.
   const clientGone = new AbortController();
@@ -147,14 +156,22 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
     clientGone.abort();
   });
 
-  const upstreamRes = await new Promise<IncomingMessage>((resolve, reject) => {
-    upstream.once('response', resolve);
-    upstream.once('error', reject);
-  }).catch((err: Error) => {
-    res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'x-belay-upstream-error': '1' });
-    res.end(`Belay could not complete the request to ${target.host}: ${describeUpstreamError(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`)}\n`);
-    return undefined;
-  });
+  const answer = (request: http.ClientRequest) =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', reject);
+    });
+  const upstreamRes = await answer(upstream)
+    .catch((err: NodeJS.ErrnoException) => {
+      if (!upstream.reusedSocket || (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') || clientGone.signal.aborted) throw err;
+      upstream = send();
+      return answer(upstream);
+    })
+    .catch((err: Error) => {
+      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'x-belay-upstream-error': '1' });
+      res.end(`Belay could not complete the request to ${target.host}: ${describeUpstreamError(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`)}\n`);
+      return undefined;
+    });
   if (!upstreamRes) return;
 
   const status = upstreamRes.statusCode ?? 502;
@@ -234,6 +251,12 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
       res.end();
     }
   }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function decoded(res: IncomingMessage): Readable {
