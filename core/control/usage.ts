@@ -4,7 +4,7 @@ import type { UsageService } from './services.js';
 
 /**
  * Usage per day, client and model from the audit log's llm.request events, in SQL over
- * the time index. Fields as the LLM exchange writes them: data.usage.inputTokens /
+ * the partial index of migration 007 (its expressions must match the ones below). Fields as the LLM exchange writes them: data.usage.inputTokens /
  * outputTokens and data.costUsd (absent when the model is not in the price table).
  */
 export function usageFromDatabase(db: Pick<Database, 'prepare'>, now: () => number = Date.now): UsageService {
@@ -15,7 +15,7 @@ export function usageFromDatabase(db: Pick<Database, 'prepare'>, now: () => numb
            coalesce(sum(json_extract(data, '$.usage.outputTokens')), 0) AS outputTokens,
            coalesce(sum(json_extract(data, '$.costUsd')), 0) AS costUsd,
            sum(CASE WHEN json_extract(data, '$.costUsd') IS NULL THEN 1 ELSE 0 END) AS unpriced
-    FROM events
+    FROM events INDEXED BY events_llm_usage
     WHERE type = 'llm.request' AND time >= ?
     GROUP BY day, client, model, provider
     ORDER BY day, client, model`);

@@ -4,6 +4,7 @@ import { siemOutboxMigration } from './002-siem-outbox.js';
 import { inventoryMigration } from './003-inventory.js';
 import { approvalsMigration } from './004-approvals.js';
 import { leastPrivilegeMigration } from './006-least-privilege.js';
+import { usageIndexMigration } from './007-usage-index.js';
 
 /**
  * One schema change. `up` runs inside its own transaction together with the version
@@ -18,7 +19,7 @@ export interface Migration {
 /**
  * Every schema change, in order. Numbers are pre-assigned to areas (see the contracts):
  * 1 events (audit), 2 SIEM outbox, 3 inventory, 4 approvals + remembered decisions,
- * 5 settings/kv, 6 anomaly baselines. Each area adds its own file and one line here.
+ * 5 settings/kv, 6 anomaly baselines, 7 the usage view's index. Each area adds its own file and one line here.
  */
 export const migrations: Migration[] = [
   eventsMigration,
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   inventoryMigration,
   approvalsMigration,
   leastPrivilegeMigration,
+  usageIndexMigration,
 ];
