@@ -6,6 +6,7 @@ import { ApprovalQueue } from './approvals/queue.js';
 import { RememberedStore } from './approvals/remembered.js';
 import { AuditLog } from './audit/audit-log.js';
 import { exportEvents } from './audit/export/index.js';
+import { safeAppender } from './audit/safe-append.js';
 import { startLeastPrivilege } from './anomaly/least-privilege.js';
 import { doctorService } from './clients/doctor-service.js';
 import { auditEventsService } from './control/audit-events.js';
@@ -103,13 +104,7 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
       mcpSessions: new McpHttpSessions(),
       mcpDoor: new McpDoor(inventory, linker),
       linker,
-      record: (e) => {
-        try {
-          audit.append(e);
-        } catch (err) {
-          warn(`an audit event was refused: ${(err as Error).message}`);
-        }
-      },
+      record: safeAppender(audit, warn),
       onLlmUsage: (client, usage, costUsd) =>
         budget.record(client, { tokens: (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) + (usage.cacheReadTokens ?? 0), costUsd }),
     });

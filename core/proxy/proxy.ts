@@ -1,4 +1,5 @@
 import * as mockttp from 'mockttp';
+import { safeAppender } from '../audit/safe-append.js';
 import type { NewAuditEvent } from '../../shared/events.js';
 import type { Guard } from '../pipeline/verdict.js';
 import type { CredentialBroker } from '../broker/broker.js';
@@ -79,14 +80,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   const gate = await startToolUseGate({ trustedCAs: passthroughOptions.additionalTrustedCAs, upstreamProxy: upstream.setting, warn: deps.warn });
 
   /** Appends an event; a producer bug is reported, never thrown into mockttp's event loop. */
-  const record = (e: NewAuditEvent): string | undefined => {
-    try {
-      return deps.audit.append(e).id;
-    } catch (err) {
-      deps.warn(`an audit event was refused: ${(err as Error).message}`);
-      return undefined;
-    }
-  };
+  const record = safeAppender(deps.audit, deps.warn);
 
   const processes = new ProcessAttribution(() => server.port, proxySettings.attributeProcesses && process.platform === 'linux');
   const flows = new FlowTracker({ attributeClient: deps.attributeClient, record, warn: deps.warn, processes });
