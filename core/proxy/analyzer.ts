@@ -42,7 +42,7 @@ export interface RequestAnalysis {
    * Set for LLM requests that offer tools: the answer goes through the tool-use gate, which
    * holds each tool call the model makes until the guard has judged `toolUseAction(call)`.
    */
-  gate?: Omit<GatedFlow, 'url' | 'judge'> & { toolUseAction(call: LlmToolCall): GuardAction };
+  gate?: Omit<GatedFlow, 'url' | 'judge' | 'noteError'> & { toolUseAction(call: LlmToolCall): GuardAction };
 }
 
 export interface Analyzer {

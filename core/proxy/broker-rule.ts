@@ -3,14 +3,17 @@ import { BROKER_KEYS_FIELD, type CredentialBroker } from '../broker/broker.js';
 import type { Analyzer } from './analyzer.js';
 import type { FlowTracker } from './flow-tracker.js';
 import type { GuardRequest } from './guard-request.js';
+import { GuardedPassThroughStep } from './guarded-step.js';
 import { HeadMatcher } from './head-matcher.js';
 import { requestHead } from './request-head.js';
+import type { ToolUseGate } from './tool-use-gate.js';
 
 export interface BrokerRuleDeps {
   broker: Pick<CredentialBroker, 'carriesPlaceholder' | 'resolve'>;
   analyzer: Pick<Analyzer, 'needsBody'>;
   flows: FlowTracker;
   guardRequest: GuardRequest;
+  gate: Pick<ToolUseGate, 'relay'>;
   passthroughOptions: mockttp.requestSteps.PassThroughStepOptions;
   maxInspectBytes: number;
 }
@@ -28,9 +31,8 @@ export async function addBrokerRule(server: mockttp.Mockttp, deps: BrokerRuleDep
     // Never "complete": mockttp otherwise lets a later matching rule win after the first use.
     completionChecker: new mockttp.completionCheckers.Always(),
     steps: [
-      new mockttp.requestSteps.PassThroughStep({
-        ...deps.passthroughOptions,
-        beforeRequest: async (req) => {
+      new GuardedPassThroughStep(
+        async (req) => {
           const flow = flows.open(req);
           const refuse = (status: number, reason: string, response?: { status: number; headers: Record<string, string>; body: string }) => {
             flow.verdict = { outcome: 'deny', decision: 'deny', decidedBy: 'policy', rule: 'belay-key', reason, risk: 'high', findings: [] };
@@ -47,9 +49,11 @@ export async function addBrokerRule(server: mockttp.Mockttp, deps: BrokerRuleDep
           const guarded = deps.analyzer.needsBody(requestHead(req)) ? await deps.guardRequest(req, decision.url ?? req.url) : undefined;
           flow.base = { ...flow.base, data: { ...(flow.base.data ?? {}), [BROKER_KEYS_FIELD]: decision.keys } };
           if (guarded?.response) return guarded;
-          return { ...guarded, headers: decision.headers, url: guarded?.url ?? decision.url };
+          return { ...guarded, headers: decision.headers, url: decision.url };
         },
-      }),
+        deps.gate,
+        deps.passthroughOptions,
+      ).asStep(),
     ],
   });
 }

@@ -5,17 +5,16 @@ import { bodyForStorage } from '../audit/redact.js';
 import type { Analyzer } from './analyzer.js';
 import type { FlowTracker } from './flow-tracker.js';
 import { requestHead } from './request-head.js';
-import type { ToolUseGate } from './tool-use-gate.js';
+import type { GuardDecision } from './guarded-step.js';
 
 export interface GuardRequestDeps {
   analyzer: Analyzer;
   guard: Guard;
   settings: Pick<Settings, 'audit'>;
   flows: FlowTracker;
-  gate: Pick<ToolUseGate, 'register'>;
 }
 
-export type GuardRequest = (req: mockttp.CompletedRequest, upstreamUrl?: string) => Promise<mockttp.requestSteps.CallbackRequestResult | undefined>;
+export type GuardRequest = (req: mockttp.CompletedRequest, upstreamUrl?: string) => Promise<GuardDecision | undefined>;
 
 /**
  * The guard's check of an LLM / MCP / A2A request with a JSON body, before it leaves:
@@ -73,8 +72,15 @@ export function createGuardRequest(deps: GuardRequestDeps): GuardRequest {
     const redacted = secrets.length && analysis.redact ? analysis.redact(secrets) : undefined;
     if (analysis.gate) {
       const { toolUseAction, ...gated } = analysis.gate;
-      const url = deps.gate.register({ ...gated, url: upstreamUrl, judge: (call, signal) => deps.guard.decide(toolUseAction(call), { signal }) });
-      return { url, ...(redacted ? { body: redacted } : {}) };
+      const gate = {
+        ...gated,
+        url: upstreamUrl,
+        judge: (call: Parameters<typeof toolUseAction>[0], signal?: AbortSignal) => deps.guard.decide(toolUseAction(call), { signal }),
+        noteError: (description: string) => {
+          flow.error ??= description;
+        },
+      };
+      return { gate, ...(redacted ? { body: redacted } : {}) };
     }
     return redacted ? { body: redacted } : undefined;
   };

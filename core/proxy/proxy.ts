@@ -17,7 +17,8 @@ import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
 import { ProcessAttribution } from './process-attribution.js';
 import { requestHead } from './request-head.js';
-import { startToolUseGate } from './tool-use-gate.js';
+import { GuardedPassThroughStep } from './guarded-step.js';
+import { createToolUseGate } from './tool-use-gate.js';
 import { describeUpstreamError, installUpstreamErrorResponses } from './upstream-errors.js';
 import { upstreamProxy, upstreamTrustedCAs } from './upstream.js';
 
@@ -77,14 +78,14 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     proxyConfig: upstream.setting,
   };
 
-  const gate = await startToolUseGate({ trustedCAs: passthroughOptions.additionalTrustedCAs, upstreamProxy: upstream.setting, warn: deps.warn });
+  const gate = createToolUseGate({ trustedCAs: passthroughOptions.additionalTrustedCAs, upstreamProxy: upstream.setting, warn: deps.warn });
 
   /** Appends an event; a producer bug is reported, never thrown into mockttp's event loop. */
   const record = safeAppender(deps.audit, deps.warn);
 
   const processes = new ProcessAttribution(() => server.port, proxySettings.attributeProcesses && process.platform === 'linux');
   const flows = new FlowTracker({ attributeClient: deps.attributeClient, record, warn: deps.warn, processes });
-  const guardRequest = createGuardRequest({ analyzer: deps.analyzer, guard: deps.guard, settings: deps.settings, flows, gate });
+  const guardRequest = createGuardRequest({ analyzer: deps.analyzer, guard: deps.guard, settings: deps.settings, flows });
 
   // A request whose destination is this proxy would be forwarded to itself forever
   // (mockttp's own loop check does not catch a plain-HTTP request to its own port).
@@ -94,18 +95,13 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   });
 
   if (deps.broker) {
-    await addBrokerRule(server, { broker: deps.broker, analyzer: deps.analyzer, flows, guardRequest, passthroughOptions, maxInspectBytes: proxySettings.maxInspectBytes });
+    await addBrokerRule(server, { broker: deps.broker, analyzer: deps.analyzer, flows, guardRequest, gate, passthroughOptions, maxInspectBytes: proxySettings.maxInspectBytes });
   }
 
   // Guarded route: LLM / MCP / A2A requests with a JSON body are judged before they leave.
   await server.addRequestRule({
     matchers: [new HeadMatcher((req) => deps.analyzer.needsBody(requestHead(req)), 'LLM, MCP or A2A request with a body')],
-    steps: [
-      new mockttp.requestSteps.PassThroughStep({
-        ...passthroughOptions,
-        beforeRequest: (req) => guardRequest(req),
-      }),
-    ],
+    steps: [new GuardedPassThroughStep((req) => guardRequest(req), gate, passthroughOptions).asStep()],
   });
   await server.forAnyWebSocket().thenPassThrough(passthroughOptions);
   await server.forUnmatchedRequest().thenPassThrough(passthroughOptions);
@@ -183,9 +179,9 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   try {
     await withLoopbackListen(() => server.start(port));
   } catch (err) {
-    // Nothing may outlive a failed start: the tool-use gate's listener would keep
-    // `belay serve` running (silently, after printing the error) instead of exiting 1.
-    await Promise.allSettled([server.stop(), gate.close()]);
+    // Nothing may outlive a failed start: a listener left open would keep `belay serve`
+    // running (silently, after printing the error) instead of exiting 1.
+    await server.stop().catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortBusyError(portBusyMessage(port));
     throw err;
   }
@@ -196,7 +192,6 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     activeFlows: () => flows.size,
     stop: async () => {
       await server.stop();
-      await gate.close();
       flows.finishAll('Belay stopped before the response ended');
     },
   };

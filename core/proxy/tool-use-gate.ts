@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -9,23 +8,24 @@ import type { ProxySetting } from 'mockttp';
 import type { LlmExchangeFacts, LlmExchangeOutcome, LlmResponseObserver } from '../protocols/llm/exchange.js';
 import type { LlmFrame, LlmToolCall } from '../protocols/llm/types.js';
 import type { Verdict } from '../pipeline/verdict.js';
-import { LOOPBACK_HOST } from './loopback.js';
-import { describeUpstreamError } from './upstream-errors.js';
+import { UPSTREAM_FAILED_HEADER, describeUpstreamError } from './upstream-errors.js';
 
 /**
  * Holds an LLM answer at a tool call until the guard has judged it.
  *
- * mockttp can observe a passing response but not hold part of it, so an LLM request that
- * offers tools is forwarded by mockttp to this small loopback server instead, which makes
- * the upstream request itself and passes the answer on frame by frame (an SSE event, a
- * JSON-array element): text before a tool call reaches the client at once; from the frame
- * that starts a tool call, frames wait until the call is complete and judged. Allowed:
- * the held frames go out. Denied: the stream ends with the provider's own error event
- * (or, for a plain JSON answer, the provider's error response), so a copilot in
- * auto-approve mode never sees the call.
+ * mockttp can observe a passing response but not hold part of it, so the proxy's guarded
+ * step (guarded-step.ts) hands an LLM request that offers tools to this gate instead of
+ * mockttp's passthrough: the gate makes the upstream request itself and writes the answer
+ * to the client's response frame by frame (an SSE event, a JSON-array element). Text
+ * before a tool call reaches the client at once; from the frame that starts a tool call,
+ * frames wait until the call is complete and judged. Allowed: the held frames go out.
+ * Denied: the stream ends with the provider's own error event (or, for a plain JSON answer,
+ * the provider's error response), so a copilot in auto-approve mode never sees the call.
  *
- * Each flow is registered under a random one-time token: the gate is no open relay for
- * other local programs.
+ * The gate writes to the very response mockttp tracks, so mockttp's response events (and
+ * with them the flow's audit event) see what the client saw. It used to be a loopback HTTP
+ * server mockttp forwarded to; that second hop cost about half of Belay's throughput
+ * (bench/RESULTS.md).
  */
 export interface GatedFlow {
   /** The real destination. */
@@ -48,7 +48,19 @@ export interface GatedFlow {
    * even when the flow ends before the gate does (a refusal ends the response at once).
    */
   onVerdicts(verdicts: Map<number, Verdict>): void;
+  /** What went wrong upstream (unreachable, reset mid-answer), for the flow's event. */
+  noteError(description: string): void;
 }
+
+/** The request as it leaves for the upstream: the client's, after the guard (and the key broker). */
+export interface GatedRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** The client's response: Node's HTTP/1 response or its HTTP/2 compatibility twin. */
+export type ClientResponse = Pick<ServerResponse, 'writeHead' | 'write' | 'end' | 'destroy' | 'on' | 'once' | 'headersSent' | 'writableEnded' | 'destroyed'>;
 
 export interface ToolUseGateOptions {
   trustedCAs: { cert: string }[];
@@ -57,57 +69,34 @@ export interface ToolUseGateOptions {
 }
 
 export interface ToolUseGate {
-  /** Registers a flow and answers the URL mockttp should forward it to. */
-  register(flow: GatedFlow): string;
-  close(): Promise<void>;
+  /**
+   * Sends the request upstream and relays the answer to `res`, holding tool calls until
+   * they are judged. `res` is ended (or destroyed, when the answer broke off) on return.
+   */
+  relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse): Promise<void>;
 }
 
-const UNUSED_FLOW_TTL_MS = 60_000;
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length']);
+// Hop-by-hop and framing headers are the gate's own business on each side; HTTP/2
+// pseudo-headers (":path"...) never go into an HTTP/1.1 request.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length', 'http2-settings']);
 
-export async function startToolUseGate(opts: ToolUseGateOptions): Promise<ToolUseGate> {
-  const flows = new Map<string, { flow: GatedFlow; timer: NodeJS.Timeout }>();
+export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
   const ca = opts.trustedCAs.length ? [...tls.rootCertificates, ...opts.trustedCAs.map((c) => c.cert)] : undefined;
   // One TLS context for every upstream connection. Passing `ca` per request instead makes
   // Node parse every root certificate again for each new connection and fold the whole
   // list (hundreds of KB) into the agent's pool key on every request (bench/RESULTS.md).
   const secureContext = ca ? tls.createSecureContext({ ca }) : undefined;
-  const server = http.createServer((req, res) => {
-    const token = /^\/__belay-gate\/([A-Za-z0-9_-]{20,})$/.exec(req.url ?? '')?.[1];
-    const entry = token ? flows.get(token) : undefined;
-    if (!token || !entry) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Unknown Belay gate flow.\n');
-      return;
-    }
-    flows.delete(token);
-    clearTimeout(entry.timer);
-    relay(entry.flow, req, res, { ca, secureContext }, opts).catch((err: Error) => {
-      opts.warn(`tool-use gate: ${err.message}`);
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end();
-    });
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, LOOPBACK_HOST, () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
   return {
-    register(flow) {
-      const token = randomBytes(18).toString('base64url');
-      const timer = setTimeout(() => flows.delete(token), UNUSED_FLOW_TTL_MS);
-      timer.unref();
-      flows.set(token, { flow, timer });
-      return `http://${LOOPBACK_HOST}:${port}/__belay-gate/${token}`;
+    relay: async (flow, request, res) => {
+      try {
+        await relay(flow, request, res, { ca, secureContext }, opts);
+      } catch (err) {
+        opts.warn(`tool-use gate: ${(err as Error).message}`);
+        flow.noteError(`Belay's tool-use gate failed: ${(err as Error).message}`);
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('Belay could not relay this answer.\n');
+        else if (!res.writableEnded) res.destroy();
+      }
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const { timer } of flows.values()) clearTimeout(timer);
-        flows.clear();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 
@@ -117,49 +106,48 @@ interface UpstreamTrust {
   secureContext?: tls.SecureContext;
 }
 
-async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse, trust: UpstreamTrust, opts: ToolUseGateOptions): Promise<void> {
+async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse, trust: UpstreamTrust, opts: ToolUseGateOptions): Promise<void> {
   const target = new URL(flow.url);
   const headers: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+  for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name) && !name.startsWith(':') && value !== undefined) headers[name] = value;
   headers.host = target.host;
   // The gate must read the frames: ask for an unencoded answer (it is decoded anyway if not).
   headers['accept-encoding'] = 'identity';
+  headers['content-length'] = String(request.body.length);
   const secure = target.protocol === 'https:';
   // `secureContext` reaches tls.connect through the agent (Node's RequestOptions type omits it).
   const options: https.RequestOptions & { secureContext?: tls.SecureContext } = {
-    method: req.method,
+    method: request.method,
     headers,
     secureContext: secure ? trust.secureContext : undefined,
     agent: agentFor(target, opts.upstreamProxy, trust.ca),
   };
   // The request body is small (it went through the guard, under proxy.maxInspectBytes) and
-  // is read whole, so the request can be sent again once when a kept-alive upstream socket
+  // is held whole, so the request can be sent again once when a kept-alive upstream socket
   // turns out to be closed by the server at the moment it is reused (ECONNRESET before any
   // answer): a race of keep-alive, not a failure the copilot should see as a 502.
-  const requestBody = await readBody(req);
-  headers['content-length'] = String(requestBody.length);
   const send = () => {
-    const request = (secure ? https : http).request(target, options);
+    const upstreamReq = (secure ? https : http).request(target, options);
     // No Nagle: a small last write would wait for the upstream's delayed ACK (~40 ms on
     // every gated request, measured in bench/).
-    request.setNoDelay(true);
-    request.end(requestBody);
-    return request;
+    upstreamReq.setNoDelay(true);
+    upstreamReq.end(request.body);
+    return upstreamReq;
   };
   let upstream = send();
   // The client went away before the answer was complete: stop the upstream and withdraw
   // any approval still open for a tool call of this answer.
   const clientGone = new AbortController();
   res.on('close', () => {
-    if (res.writableFinished) return;
+    if (res.writableEnded) return;
     upstream.destroy();
     clientGone.abort();
   });
 
-  const answer = (request: http.ClientRequest) =>
+  const answer = (upstreamReq: http.ClientRequest) =>
     new Promise<IncomingMessage>((resolve, reject) => {
-      request.once('response', resolve);
-      request.once('error', reject);
+      upstreamReq.once('response', resolve);
+      upstreamReq.once('error', reject);
     });
   const upstreamRes = await answer(upstream)
     .catch((err: NodeJS.ErrnoException) => {
@@ -167,9 +155,12 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
       upstream = send();
       return answer(upstream);
     })
-    .catch((err: Error) => {
-      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'x-belay-upstream-error': '1' });
-      res.end(`Belay could not complete the request to ${target.host}: ${describeUpstreamError(`${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`)}\n`);
+    .catch((err: NodeJS.ErrnoException) => {
+      const why = describeUpstreamError(`${err.code ?? ''} ${err.message}`);
+      flow.noteError(why);
+      if (clientGone.signal.aborted) return undefined;
+      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', [UPSTREAM_FAILED_HEADER]: '1' });
+      res.end(`Belay could not complete the request to ${target.host}: ${why}\n`);
       return undefined;
     });
   if (!upstreamRes) return;
@@ -234,29 +225,36 @@ async function relay(flow: GatedFlow, req: IncomingMessage, res: ServerResponse,
     const frames = flow.observer.onData(chunk);
     chain = chain.then(() => process(frames));
   });
+  // The upstream broke off mid-answer (reset, decoding error). The error is noted here; a
+  // decompressor does not forward its source's errors, so both are watched.
+  let broken: Error | undefined;
   await new Promise<void>((resolve) => {
+    const fail = (err: Error) => {
+      broken ??= err;
+      resolve();
+    };
     body.once('end', resolve);
-    body.once('error', resolve);
+    body.once('error', fail);
+    if (body !== upstreamRes) upstreamRes.once('error', fail);
     res.once('close', resolve);
   });
   await chain;
-  if (!refused) {
-    // Frames the parser still held at the end (an unterminated last event) are judged and sent too.
-    const facts = flow.finish({ status, aborted: res.destroyed && !res.writableEnded, endedAt: Date.now() });
-    await process(facts.frames);
-    if (!refused) {
-      if (!res.headersSent) res.writeHead(status, outHeaders);
-      for (const f of held) res.write(f.raw);
-      held = [];
-      res.end();
-    }
+  if (refused || res.destroyed) return;
+  if (broken) {
+    // Never end a cut answer cleanly: the client would take a partial stream or a
+    // truncated JSON for a complete answer. The flow's event names the cause.
+    flow.noteError(describeUpstreamError(`${(broken as NodeJS.ErrnoException).code ?? ''} ${broken.message}`));
+    res.destroy();
+    return;
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  // Frames the parser still held at the end (an unterminated last event) are judged and sent too.
+  const facts = flow.finish({ status, aborted: false, endedAt: Date.now() });
+  await process(facts.frames);
+  if (refused) return;
+  if (!res.headersSent) res.writeHead(status, outHeaders);
+  for (const f of held) res.write(f.raw);
+  held = [];
+  res.end();
 }
 
 function decoded(res: IncomingMessage): Readable {
