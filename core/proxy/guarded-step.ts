@@ -39,16 +39,19 @@ interface MockttpInternals {
   StepLookup: Record<string, unknown>;
   PassThroughStepImpl: { fromDefinition(definition: mockttp.requestSteps.PassThroughStep): StepImpl };
   waitForCompletedRequest(request: unknown): Promise<mockttp.CompletedRequest>;
+  /** mockttp's "this request was aborted" error: announced as an abort, not a server error. */
+  AbortError: new (message: string, code: string) => Error;
 }
 
 function mockttpInternals(): MockttpInternals {
   const requireFromMockttp = createRequire(createRequire(import.meta.url).resolve('mockttp'));
   const impls = requireFromMockttp('./rules/requests/request-step-impls.js') as Pick<MockttpInternals, 'StepLookup' | 'PassThroughStepImpl'>;
   const utils = requireFromMockttp('./util/request-utils.js') as Pick<MockttpInternals, 'waitForCompletedRequest'>;
-  if (!impls.StepLookup || !impls.PassThroughStepImpl || !utils.waitForCompletedRequest) {
+  const errors = requireFromMockttp('./util/abort-error.js') as Pick<MockttpInternals, 'AbortError'>;
+  if (!impls.StepLookup || !impls.PassThroughStepImpl || !utils.waitForCompletedRequest || !errors.AbortError) {
     throw new Error('this version of mockttp does not have the step table Belay extends (core/proxy/guarded-step.ts)');
   }
-  return { ...impls, ...utils };
+  return { ...impls, ...utils, ...errors };
 }
 
 let internals: MockttpInternals | undefined;
@@ -95,6 +98,13 @@ export class GuardedPassThroughStep {
     const decision = await this.decide(completed);
     if (decision?.gate && !decision.response) {
       await this.gate.relay(decision.gate, await gatedRequest(completed, decision, bodyStream), response);
+      // A response the gate cut off (the upstream broke, the client left) must reach mockttp
+      // as an abort: returned normally, it counts as answered, and no abort event (hence no
+      // end of the flow, no audit event) would follow. When the upstream broke, the gate has
+      // already noted that on the flow, and that cause wins over this message.
+      if (response.destroyed && !response.writableEnded) {
+        throw new internals!.AbortError('the client closed the connection before the response ended', 'E_BELAY_GATE_ABORTED');
+      }
       return undefined;
     }
     this.decisions.set(request.id, decision);

@@ -212,6 +212,9 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
     const message = flow.refusalMessage(verdict);
     held = [];
     upstream.destroy();
+    // The client already left (its approval was withdrawn): nothing to answer. Ending the
+    // dead response would mark it complete and the flow would be logged as answered.
+    if (res.destroyed) return;
     if (flow.stream) {
       res.end(Buffer.from(flow.observer.streamRefusal(message)));
     } else {

@@ -17,7 +17,7 @@ describe('upstream failures', () => {
     const ca = makeTestCa();
     const cert = issueServerCert(ca, PROVIDER_HOSTS);
     server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
-      if (req.url?.startsWith('/reset')) {
+      if (req.url?.startsWith('/reset') || req.url === '/gated/v1/chat/completions') {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: {"n":1}\n\n');
         // Mid-stream, the upstream dies (its socket closes without ending the answer).
@@ -62,6 +62,25 @@ describe('upstream failures', () => {
     })()).rejects.toThrow();
     const [event] = await belay.waitForEvents((e) => e.path === '/reset');
     expect(event.error ?? '').toMatch(/reset|aborted|closed|ended/i);
+    await stillServing();
+  });
+
+  it('the same through the tool-use gate (the request offers tools): the stream fails, the event names the reset', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'read_file', parameters: {} } }] });
+    const res = await belay.fetch(`${origin}/gated/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value!).toString()).toContain('"n":1');
+    await expect((async () => {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) throw new Error('ended early');
+      }
+    })()).rejects.toThrow();
+    const [event] = await belay.waitForEvents((e) => e.path === '/gated/v1/chat/completions');
+    expect(event.type).toBe('llm.request');
+    expect(event.error ?? '').toMatch(/reset/i);
     await stillServing();
   });
 

@@ -115,6 +115,9 @@ describe('a held call whose client went away', () => {
     const [e] = await world.belay.waitForEvents((x) => x.type === 'llm.tool_use' && x.tool === 'bash');
     expect(e).toMatchObject({ decision: 'ask', decidedBy: 'unavailable' });
     expect(e.data.outcome).toBe('deny');
+    // The answer's own event says the client left (it is not left open, nor logged as complete).
+    const [request] = await world.belay.waitForEvents((x) => x.type === 'llm.request' && x.id === e.links?.[0]);
+    expect(request, JSON.stringify(request)).toMatchObject({ error: expect.stringMatching(/client closed the connection/) });
   });
 });
 
