@@ -17,11 +17,27 @@ export interface PauseState {
  * relay started later still sees it), and survives a restart: pausing is deliberate.
  */
 export class PauseSwitch {
-  constructor(readonly file: string = belayPaths().pause) {}
+  /** When the file was last seen absent (ms), so most flows skip the stat. */
+  private absentAt = Number.NEGATIVE_INFINITY;
 
-  /** Cheap when not paused (one stat): the guard calls it on every flow. */
+  /**
+   * `recheckMs`: how long "not paused" is trusted before the file is looked at again. A
+   * pause written by another process (`belay pause`) takes effect within this time; one
+   * made through this object at once. Paused, the file is read on every call.
+   */
+  constructor(
+    readonly file: string = belayPaths().pause,
+    private readonly recheckMs = 100,
+  ) {}
+
+  /** Cheap when not paused (a stat at most every `recheckMs`): the guard calls it on every flow. */
   isPaused(now = Date.now()): boolean {
-    if (!existsSync(this.file)) return false;
+    const clock = performance.now();
+    if (clock - this.absentAt < this.recheckMs) return false;
+    if (!existsSync(this.file)) {
+      this.absentAt = clock;
+      return false;
+    }
     return this.state(now) !== undefined;
   }
 
@@ -49,6 +65,7 @@ export class PauseSwitch {
     writeFileSync(tmp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
+    this.absentAt = Number.NEGATIVE_INFINITY;
     return state;
   }
 

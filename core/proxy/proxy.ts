@@ -83,14 +83,17 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   /** Appends an event; a producer bug is reported, never thrown into mockttp's event loop. */
   const record = safeAppender(deps.audit, deps.warn);
 
-  const processes = new ProcessAttribution(() => server.port, proxySettings.attributeProcesses && process.platform === 'linux');
+  // mockttp's `port` asks the OS each time (a syscall per request where it is used): the
+  // port is known once the server listens.
+  let ownPort = port;
+  const processes = new ProcessAttribution(() => ownPort, proxySettings.attributeProcesses && process.platform === 'linux');
   const flows = new FlowTracker({ attributeClient: deps.attributeClient, record, warn: deps.warn, processes });
   const guardRequest = createGuardRequest({ analyzer: deps.analyzer, guard: deps.guard, settings: deps.settings, flows });
 
   // A request whose destination is this proxy would be forwarded to itself forever
   // (mockttp's own loop check does not catch a plain-HTTP request to its own port).
   await server.addRequestRule({
-    matchers: [new HeadMatcher((req) => isSelf(req.url, server.port), 'a request addressed to Belay itself')],
+    matchers: [new HeadMatcher((req) => isSelf(req.url, ownPort), 'a request addressed to Belay itself')],
     steps: [new mockttp.requestSteps.FixedResponseStep(508, 'Loop Detected', 'Belay will not forward a request to itself: point the client at the real destination, with Belay as its proxy.\n', { 'content-type': 'text/plain; charset=utf-8' })],
   });
 
@@ -185,6 +188,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortBusyError(portBusyMessage(port));
     throw err;
   }
+  ownPort = server.port;
 
   return {
     port: server.port,
