@@ -134,3 +134,15 @@ describe('bodyForStorage', () => {
     expect(stored.text).toBe('éé');
   });
 });
+
+describe('redactText memo of clean strings', () => {
+  it('a repeated secret is redacted every time; a repeated clean string comes back unchanged', () => {
+    const secret = `key: ${'sk-proj-'}${'A1b2C3d4E5f6G7h8I9j0'.repeat(3)}`;
+    for (let i = 0; i < 3; i++) expect(redactText(secret)).not.toContain('A1b2C3d4E5f6G7h8I9j0');
+    for (let i = 0; i < 3; i++) expect(redactText('claude-sonnet-4-5')).toBe('claude-sonnet-4-5');
+    // Thousands of distinct clean strings later (the memo is emptied when full), still right.
+    for (let i = 0; i < 5000; i++) redactText(`model-${i}`);
+    expect(redactText(secret)).not.toContain('A1b2C3d4E5f6G7h8I9j0');
+    expect(redactText('Bearer abcdefgh12345678')).toBe('Bearer [REDACTED]');
+  });
+});
