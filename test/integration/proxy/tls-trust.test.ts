@@ -50,6 +50,34 @@ describe('TLS', () => {
     expect(event.status).toBe(200);
   });
 
+  it('an HTTP/2-only client asking with tools offered gets its answer through the tool-use gate, over HTTP/2', async () => {
+    const { belay, provider } = world;
+    const http2 = await import('node:http2');
+    const tls = await tlsOverTunnel(await openTunnel(belay.proxy.port, 'localhost', provider.port), { ca: belay.ca.cert, servername: 'localhost', alpn: ['h2'] });
+    const session = http2.connect(`https://localhost:${provider.port}`, { createConnection: () => tls });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'h2 gate' }], tools: [{ type: 'function', function: { name: 'read_file', parameters: {} } }] });
+    try {
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': '/v1/chat/completions', 'content-type': 'application/json' });
+        let status = 0;
+        let text = '';
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (text += c));
+        req.on('end', () => resolve({ status, text }));
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(answer.status, answer.text).toBe(200);
+      expect(JSON.parse(answer.text)).toMatchObject({ object: 'chat.completion' });
+    } finally {
+      session.close();
+    }
+    const [event] = await belay.waitForEvents((e) => e.type === 'llm.request' && e.bytesIn === Buffer.byteLength(body));
+    expect(event).toMatchObject({ status: 200, data: { toolsOffered: ['read_file'] } });
+    expect(event.error).toBeUndefined();
+  });
+
   it('a host on the passthrough list gets its own certificate end to end (Belay does not intercept)', async () => {
     const { provider, providerCa } = world;
     // A second engine that passes localhost through (the list matches the TLS server name).
