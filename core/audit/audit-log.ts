@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AuditEvent, NewAuditEvent } from '../../shared/events.js';
 import { GENESIS_HASH, canonicalJson, chainHash } from './canonical.js';
-import { DatabaseError, describeSqliteError, openDatabase, type Database } from './database.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, DatabaseError, describeSqliteError, openDatabase, type Database } from './database.js';
 import { buildQuery, type EventQuery } from './query.js';
 import { redactText, redactUrl, scrubEventData } from './redact.js';
 import { INSERT_EVENT_SQL, eventToParams, rowToEvent, type EventRow } from './rows.js';
@@ -45,6 +45,14 @@ interface Pending {
 
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
+/**
+ * How long a timer-driven commit waits for another process's write lock. SQLite's wait
+ * blocks the event loop, that is every proxied request, approval and dashboard call, so it
+ * is kept short: other writers (the `mcp-wrap` relays, the CLI) hold the lock for
+ * milliseconds, and a longer lock is waited out by the retry timer without blocking
+ * anything. Explicit flushes (close) keep the connection's full busy timeout.
+ */
+const TIMER_BUSY_TIMEOUT_MS = 250;
 
 /**
  * The audit log. append() only queues (the proxy never waits on disk); batches are
@@ -65,6 +73,7 @@ export class AuditLog {
   private readonly headStmt;
   private readonly saveHead;
   private readonly batchMs: number;
+  private readonly busyTimeoutMs: number;
   private readonly batchSize: number;
   private readonly maxPending: number;
 
@@ -74,6 +83,7 @@ export class AuditLog {
     private readonly opts: AuditLogOptions,
   ) {
     this.batchMs = opts.batchMs ?? 50;
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.batchSize = opts.batchSize ?? 500;
     this.maxPending = opts.maxPending ?? 100_000;
     this.insert = db.prepare(INSERT_EVENT_SQL);
@@ -264,11 +274,20 @@ export class AuditLog {
     this.clearTimers();
     if (this.closed) return;
     try {
-      this.writeBatch(Math.min(this.pending.length, this.batchSize * 4));
+      this.withBusyTimeout(Math.min(TIMER_BUSY_TIMEOUT_MS, this.busyTimeoutMs), () => this.writeBatch(Math.min(this.pending.length, this.batchSize * 4)));
       this.retryDelay = 0;
       if (this.pending.length > 0) this.schedule();
     } catch (err) {
       this.fail(err);
+    }
+  }
+
+  private withBusyTimeout(ms: number, write: () => void): void {
+    this.db.pragma(`busy_timeout = ${ms}`);
+    try {
+      write();
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
