@@ -61,6 +61,25 @@ describe('credential broker at the proxy', () => {
     expect(event).toMatchObject({ rule: 'redact-secrets-in-prompts', data: { brokerKeys: ['anthropic-work'] } });
   });
 
+  it('a placeholder request offering tools (through the tool-use gate) carries the real key and the redacted prompt', async () => {
+    const aws = 'AKIA' + 'T'.repeat(12) + 'WXYZ';
+    const msg = await anthropic.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 10,
+      tools: [{ name: 'read_file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } }],
+      messages: [{ role: 'user', content: `gated with ${aws}` }],
+    });
+    expect(msg.type).toBe('message');
+    const got = world.provider.requests.at(-1)!;
+    expect(got.url.hostname).toBe('api.anthropic.com');
+    expect(String(got.headers['x-api-key'] ?? got.headers.authorization).replace(/^Bearer /, '')).toBe(REAL_ANTHROPIC);
+    expect(JSON.stringify(got.headers)).not.toContain('belay-key:');
+    expect(got.body?.toString()).toContain('gated with');
+    expect(got.body?.toString()).not.toContain(aws);
+    const [event] = await world.belay.waitForEvents((e) => e.type === 'llm.request' && e.decision === 'redact' && String(e.data.toolsOffered) === 'read_file');
+    expect(event.data).toMatchObject({ brokerKeys: ['anthropic-work'], toolsOffered: ['read_file'] });
+  });
+
   it('swaps a ?key= placeholder (Gemini) and a header on a body-less GET', async () => {
     const res = await world.belay.fetch('https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent?key=belay-key:gem', {
       method: 'POST',
