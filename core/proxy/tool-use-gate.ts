@@ -77,8 +77,9 @@ export interface ToolUseGate {
 }
 
 // Hop-by-hop and framing headers are the gate's own business on each side; HTTP/2
-// pseudo-headers (":path"...) never go into an HTTP/1.1 request.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length', 'http2-settings']);
+// pseudo-headers (":path"...) never go into an HTTP/1.1 request. `expect`: the gate sends
+// a body it already holds (mockttp answered the client's 100-continue itself).
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length', 'http2-settings', 'expect']);
 
 export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
   const ca = opts.trustedCAs.length ? [...tls.rootCertificates, ...opts.trustedCAs.map((c) => c.cert)] : undefined;

@@ -61,6 +61,23 @@ describe('curl through Belay', () => {
     ]);
   });
 
+  it('a request offering tools sent with Expect: 100-continue passes the tool-use gate whole', async () => {
+    const { belay, provider } = world;
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'continue?' }], tools: [{ type: 'function', function: { name: 'get_weather', parameters: {} } }] });
+    const res = await run('curl', [
+      '-sS', '--fail-with-body', '-x', belay.proxy.url, '--cacert', belay.ca.certPath,
+      '-H', 'content-type: application/json', '-H', 'expect: 100-continue',
+      '--data-binary', body, 'https://api.openai.com/v1/chat/completions',
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ object: 'chat.completion' });
+    const got = provider.requests.at(-1)!;
+    expect(got.json).toEqual(JSON.parse(body));
+    // mockttp answered the 100-continue; the gate sends the body it holds, without asking again.
+    expect(got.headers.expect).toBeUndefined();
+  });
+
   it('plain GET to a non-LLM path is logged as http with its status', async () => {
     const { belay } = world;
     const res = await run('curl', ['-sS', '-x', belay.proxy.url, '--cacert', belay.ca.certPath, 'https://api.openai.com/healthz?key=AIzaPlantedQueryKey0123456789']);
