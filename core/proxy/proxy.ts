@@ -12,6 +12,7 @@ import { recordConnectionEvents } from './connection-events.js';
 import { FlowTracker } from './flow-tracker.js';
 import { createGuardRequest } from './guard-request.js';
 import { HeadMatcher } from './head-matcher.js';
+import { installKeepAliveFix } from './keep-alive-fix.js';
 import { installIpSanFix } from './leaf-san.js';
 import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
@@ -56,6 +57,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   installIpSanFix();
   installUpstreamErrorResponses();
   installLoopCheckFix();
+  installKeepAliveFix();
   const proxySettings = deps.settings.proxy;
   const server = mockttp.getLocal({
     https: {
