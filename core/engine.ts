@@ -4,7 +4,7 @@ import path from 'node:path';
 import { approvalsService, pauseService } from './approvals/service.js';
 import { ApprovalQueue } from './approvals/queue.js';
 import { RememberedStore } from './approvals/remembered.js';
-import { AuditLog } from './audit/audit-log.js';
+import { AuditLog, EVENT_LOOP_BUSY_TIMEOUT_MS } from './audit/audit-log.js';
 import { exportEvents } from './audit/export/index.js';
 import { safeAppender } from './audit/safe-append.js';
 import { startLeastPrivilege } from './anomaly/least-privilege.js';
@@ -73,6 +73,7 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
   const ca = await ensureCa(paths);
   const audit = AuditLog.open(paths.database, {
     nativeBinding: opts.sqliteBinding,
+    eventLoopBusyTimeoutMs: EVENT_LOOP_BUSY_TIMEOUT_MS,
     onError: (err, info) => warn(`audit log write failed (${info.pending} events waiting, will retry): ${err.message}`),
   });
   const cleanups: (() => unknown)[] = [() => audit.close()];

@@ -17,6 +17,14 @@ export interface AuditLogOptions {
   batchSize?: number;
   busyTimeoutMs?: number;
   /**
+   * For long-running processes (the engine, `mcp-wrap` relays): once the database is open
+   * (migrations wait the full busy timeout), every write on this connection waits at most
+   * this long for another process's lock. SQLite's wait blocks the event loop, so the full
+   * 5 s would freeze all traffic; a write that gives up is retried by its owner (the audit
+   * batch by its timer, the anomaly monitor on its next tick).
+   */
+  eventLoopBusyTimeoutMs?: number;
+  /**
    * Events kept in memory while the database cannot be written (disk full, locked for
    * longer than the busy timeout). Past this bound the oldest are dropped and counted,
    * and an `audit.dropped` system event is written once writing works again. Default 100 000.
@@ -46,13 +54,14 @@ interface Pending {
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 /**
- * How long a timer-driven commit waits for another process's write lock. SQLite's wait
+ * How long a write on the event loop waits for another process's lock. SQLite's wait
  * blocks the event loop, that is every proxied request, approval and dashboard call, so it
  * is kept short: other writers (the `mcp-wrap` relays, the CLI) hold the lock for
  * milliseconds, and a longer lock is waited out by the retry timer without blocking
- * anything. Explicit flushes (close) keep the connection's full busy timeout.
+ * anything. Timer-driven commits always use it; long-running processes pass it as
+ * `eventLoopBusyTimeoutMs` for every write; explicit flushes elsewhere keep the full timeout.
  */
-const TIMER_BUSY_TIMEOUT_MS = 250;
+export const EVENT_LOOP_BUSY_TIMEOUT_MS = 250;
 
 /**
  * The audit log. append() only queues (the proxy never waits on disk); batches are
@@ -83,7 +92,8 @@ export class AuditLog {
     private readonly opts: AuditLogOptions,
   ) {
     this.batchMs = opts.batchMs ?? 50;
-    this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.busyTimeoutMs = opts.eventLoopBusyTimeoutMs ?? opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (opts.eventLoopBusyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.batchSize = opts.batchSize ?? 500;
     this.maxPending = opts.maxPending ?? 100_000;
     this.insert = db.prepare(INSERT_EVENT_SQL);
@@ -274,7 +284,7 @@ export class AuditLog {
     this.clearTimers();
     if (this.closed) return;
     try {
-      this.withBusyTimeout(Math.min(TIMER_BUSY_TIMEOUT_MS, this.busyTimeoutMs), () => this.writeBatch(Math.min(this.pending.length, this.batchSize * 4)));
+      this.withBusyTimeout(Math.min(EVENT_LOOP_BUSY_TIMEOUT_MS, this.busyTimeoutMs), () => this.writeBatch(Math.min(this.pending.length, this.batchSize * 4)));
       this.retryDelay = 0;
       if (this.pending.length > 0) this.schedule();
     } catch (err) {

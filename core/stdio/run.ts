@@ -109,7 +109,7 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
 
   const setup = (async () => {
     const paths = belayPaths();
-    const [{ AuditLog }, { loadSettings }, { connectControl }, { RemoteApprovals }, { createStdioGuard }, { McpDoor }, { Inventory }] = await Promise.all([
+    const [{ AuditLog, EVENT_LOOP_BUSY_TIMEOUT_MS }, { loadSettings }, { connectControl }, { RemoteApprovals }, { createStdioGuard }, { McpDoor }, { Inventory }] = await Promise.all([
       import('../audit/audit-log.js'),
       import('../settings.js'),
       import('../control/client.js'),
@@ -126,7 +126,7 @@ export async function runMcpWrap(opts: McpWrapOptions): Promise<number> {
     }
     let auditLog: import('../audit/audit-log.js').AuditLog | undefined;
     try {
-      auditLog = AuditLog.open(paths.database, { onError: (err: Error) => log(`audit log: ${err.message}`) });
+      auditLog = AuditLog.open(paths.database, { eventLoopBusyTimeoutMs: EVENT_LOOP_BUSY_TIMEOUT_MS, onError: (err: Error) => log(`audit log: ${err.message}`) });
       audit.attach(auditLog);
     } catch (err) {
       log(`cannot open the audit log at ${paths.database}: ${(err as Error).message}. Calls are still judged but not recorded.`);
