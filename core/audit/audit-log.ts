@@ -293,6 +293,7 @@ export class AuditLog {
   }
 
   private withBusyTimeout(ms: number, write: () => void): void {
+    if (ms === this.busyTimeoutMs) return write();
     this.db.pragma(`busy_timeout = ${ms}`);
     try {
       write();

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
  * an idle upstream socket stayed in the pool until the server closed it, and a request that
  * picked it at that moment (or after the event loop was busy when the server's FIN came)
  * failed with ECONNRESET: a 502 for the copilot, for a POST that cannot be sent again
- * safely. The soak saw it on MCP calls; the locked-database test with spaced requests too.
+ * safely. The soak saw it on MCP calls.
  *
  * Each agent mockttp hands out now drops an idle socket a second before the server's
  * announced timeout (Node's own margin), or after IDLE_WITHOUT_HINT_MS when the server
