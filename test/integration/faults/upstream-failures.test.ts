@@ -41,6 +41,19 @@ describe('upstream failures', () => {
     await new Promise((r) => server?.close(r));
   });
 
+  /** The first event arrives; the rest of the body errors out (or ends early): never a silent, complete-looking answer. */
+  async function expectCutAfterFirstEvent(res: Awaited<ReturnType<TestBelay['fetch']>>) {
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(Buffer.from(first.value!).toString()).toContain('"n":1');
+    await expect((async () => {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) throw new Error('ended early');
+      }
+    })()).rejects.toThrow();
+  }
+
   async function stillServing() {
     const res = await belay.fetch(`${origin}/after`);
     expect(res.status).toBe(200);
@@ -50,16 +63,7 @@ describe('upstream failures', () => {
   it('a reset in the middle of a stream: the client sees the stream fail, the event names the reset', async () => {
     const res = await belay.fetch(`${origin}/reset`);
     expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(Buffer.from(first.value!).toString()).toContain('"n":1');
-    // The rest of the body errors out (or ends early): never a silent, complete-looking answer.
-    await expect((async () => {
-      for (;;) {
-        const r = await reader.read();
-        if (r.done) throw new Error('ended early');
-      }
-    })()).rejects.toThrow();
+    await expectCutAfterFirstEvent(res);
     const [event] = await belay.waitForEvents((e) => e.path === '/reset');
     expect(event.error ?? '').toMatch(/reset|aborted|closed|ended/i);
     await stillServing();
@@ -69,15 +73,7 @@ describe('upstream failures', () => {
     const body = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'read_file', parameters: {} } }] });
     const res = await belay.fetch(`${origin}/gated/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(Buffer.from(first.value!).toString()).toContain('"n":1');
-    await expect((async () => {
-      for (;;) {
-        const r = await reader.read();
-        if (r.done) throw new Error('ended early');
-      }
-    })()).rejects.toThrow();
+    await expectCutAfterFirstEvent(res);
     const [event] = await belay.waitForEvents((e) => e.path === '/gated/v1/chat/completions');
     expect(event.type).toBe('llm.request');
     expect(event.error ?? '').toMatch(/reset/i);
