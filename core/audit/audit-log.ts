@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AuditEvent, NewAuditEvent } from '../../shared/events.js';
 import { GENESIS_HASH, canonicalJson, chainHash } from './canonical.js';
-import { DEFAULT_BUSY_TIMEOUT_MS, DatabaseError, describeSqliteError, openDatabase, type Database } from './database.js';
+import { DatabaseError, describeSqliteError, openDatabase, type Database } from './database.js';
 import { buildQuery, type EventQuery } from './query.js';
 import { redactText, redactUrl, scrubEventData } from './redact.js';
 import { INSERT_EVENT_SQL, eventToParams, rowToEvent, type EventRow } from './rows.js';
@@ -58,8 +58,8 @@ const RETRY_MAX_MS = 5000;
  * blocks the event loop, that is every proxied request, approval and dashboard call, so it
  * is kept short: other writers (the `mcp-wrap` relays, the CLI) hold the lock for
  * milliseconds, and a longer lock is waited out by the retry timer without blocking
- * anything. Timer-driven commits always use it; long-running processes pass it as
- * `eventLoopBusyTimeoutMs` for every write; explicit flushes elsewhere keep the full timeout.
+ * anything. Long-running processes pass it as `eventLoopBusyTimeoutMs`; one-shot CLI
+ * commands keep the full busy timeout.
  */
 export const EVENT_LOOP_BUSY_TIMEOUT_MS = 250;
 
@@ -82,7 +82,6 @@ export class AuditLog {
   private readonly headStmt;
   private readonly saveHead;
   private readonly batchMs: number;
-  private readonly busyTimeoutMs: number;
   private readonly batchSize: number;
   private readonly maxPending: number;
 
@@ -92,8 +91,7 @@ export class AuditLog {
     private readonly opts: AuditLogOptions,
   ) {
     this.batchMs = opts.batchMs ?? 50;
-    this.busyTimeoutMs = opts.eventLoopBusyTimeoutMs ?? opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    if (opts.eventLoopBusyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    if (opts.eventLoopBusyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${opts.eventLoopBusyTimeoutMs}`);
     this.batchSize = opts.batchSize ?? 500;
     this.maxPending = opts.maxPending ?? 100_000;
     this.insert = db.prepare(INSERT_EVENT_SQL);
@@ -284,21 +282,11 @@ export class AuditLog {
     this.clearTimers();
     if (this.closed) return;
     try {
-      this.withBusyTimeout(Math.min(EVENT_LOOP_BUSY_TIMEOUT_MS, this.busyTimeoutMs), () => this.writeBatch(Math.min(this.pending.length, this.batchSize * 4)));
+      this.writeBatch(Math.min(this.pending.length, this.batchSize * 4));
       this.retryDelay = 0;
       if (this.pending.length > 0) this.schedule();
     } catch (err) {
       this.fail(err);
-    }
-  }
-
-  private withBusyTimeout(ms: number, write: () => void): void {
-    if (ms === this.busyTimeoutMs) return write();
-    this.db.pragma(`busy_timeout = ${ms}`);
-    try {
-      write();
-    } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 
