@@ -14,7 +14,7 @@ export interface FlowTrackerDeps {
   /** Appends an event; returns its id, or undefined when the log refused it (already reported). */
   record(e: NewAuditEvent): string | undefined;
   warn(message: string): void;
-  processes: Pick<ProcessAttribution, 'lookup'>;
+  processes: Pick<ProcessAttribution, 'lookup' | 'known'>;
 }
 
 /**
@@ -61,10 +61,8 @@ export class FlowTracker {
     const contentLength = Number(req.headers['content-length']);
     if (Number.isFinite(contentLength)) flow.bytesIn = contentLength;
     this.flows.set(req.id, flow);
-    const opened = flow;
-    void this.deps.processes.lookup(req.remotePort).then((p) => {
-      if (p) opened.process = p;
-    });
+    flow.clientPort = req.remotePort;
+    void this.deps.processes.lookup(req.remotePort); // read back when the flow ends
     return flow;
   }
 
@@ -128,6 +126,7 @@ export class FlowTracker {
 
   private write(flow: ProxyFlow, aborted: boolean, error: string | undefined): void {
     const endedAt = Date.now();
+    flow.process ??= this.deps.processes.known(flow.clientPort);
     let facts: FlowFacts = {};
     try {
       facts = flow.observer?.finish({ status: flow.status, error: error ?? flow.error, aborted, endedAt, verdict: flow.verdict }) ?? {};

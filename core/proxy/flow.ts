@@ -48,6 +48,8 @@ export interface ProxyFlow {
   error?: string;
   verdict?: Verdict;
   observer?: ResponseObserver;
+  /** The client's end of the connection (its port on 127.0.0.1): finds its process. */
+  clientPort?: number;
   /** The local process that opened the connection, once known (Linux). */
   process?: { pid: number; name: string; command?: string };
   /** True once the event is written, so late mockttp events cannot write it twice. */

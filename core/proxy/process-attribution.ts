@@ -20,7 +20,7 @@ const CACHE_MS = 60_000;
 const MAX_COMMAND = 200;
 
 export class ProcessAttribution {
-  private readonly cache = new Map<number, { at: number; result: Promise<LocalProcess | undefined> }>();
+  private readonly cache = new Map<number, { at: number; result: Promise<LocalProcess | undefined>; found?: LocalProcess }>();
   private pending: { inode: string; resolve: (p: LocalProcess | undefined) => void }[] = [];
   private scanning = false;
 
@@ -35,9 +35,23 @@ export class ProcessAttribution {
     const hit = this.cache.get(clientPort);
     if (hit && now - hit.at < CACHE_MS) return hit.result;
     const result = this.resolve(clientPort).catch(() => undefined);
-    this.cache.set(clientPort, { at: now, result });
+    const entry: { at: number; result: Promise<LocalProcess | undefined>; found?: LocalProcess } = { at: now, result };
+    void result.then((p) => {
+      entry.found = p;
+    });
+    this.cache.set(clientPort, entry);
     if (this.cache.size > 4096) this.prune(now);
     return result;
+  }
+
+  /**
+   * The process behind a connection if its lookup has finished, else undefined. Flows ask
+   * this when they end rather than each waiting on the lookup: a scan can take seconds
+   * under load, and every request of a kept-alive connection waiting on it would keep its
+   * whole flow alive until then (thousands of flows at c=16, the bulk of the heap).
+   */
+  known(clientPort: number | undefined): LocalProcess | undefined {
+    return clientPort ? this.cache.get(clientPort)?.found : undefined;
   }
 
   private async resolve(clientPort: number): Promise<LocalProcess | undefined> {

@@ -24,7 +24,11 @@ describe.runIf(process.platform === 'linux')('ProcessAttribution (Linux /proc)',
     try {
       const socket = await new Promise<net.Socket>((resolve) => server.once('connection', resolve));
       const lookup = new ProcessAttribution(() => port, true);
-      const found = await lookup.lookup(socket.remotePort);
+      const pending = lookup.lookup(socket.remotePort);
+      // Flows read the answer when they end, without waiting: nothing until the scan is done.
+      expect(lookup.known(socket.remotePort)).toBeUndefined();
+      const found = await pending;
+      expect(lookup.known(socket.remotePort)).toEqual(found);
       expect(found?.pid).toBe(child.pid);
       expect(found?.name).toBe('node');
       expect(found?.command).toContain('connect(');
