@@ -15,6 +15,7 @@ import { dashboardUrl } from './control/urls.js';
 import { usageFromDatabase } from './control/usage.js';
 import { BudgetTracker, defaultDetectors } from './detectors/index.js';
 import { inventoryService, policyService, settingsService } from './engine-services.js';
+import { tuneHeapForEngine } from './heap-tuning.js';
 import { Inventory } from './inventory/index.js';
 import { packageRoot } from './package-root.js';
 import { belayPaths, ensureDataDir, type BelayPaths } from './paths.js';
@@ -67,6 +68,7 @@ export interface Belay {
 export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`belay: ${m}\n`));
   const startedAt = Date.now();
+  tuneHeapForEngine();
   const paths = belayPaths(opts.dataDir);
   ensureDataDir(paths);
   const settings = loadSettings(paths);

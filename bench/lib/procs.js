@@ -110,13 +110,25 @@ export function belayEnv(home, extra = {}) {
   return env;
 }
 
-/** `belay serve` as a child process. */
+/**
+ * The node flags on bin/belay.js's shebang line (`#!/usr/bin/env -S node FLAGS`): what a
+ * user's `belay serve` runs with. The bench starts node itself (to add profiling flags),
+ * so it passes them explicitly to measure the same process.
+ */
+export function belayShebangFlags() {
+  const first = readFileSync(BELAY_BIN, 'utf8').split('\n', 1)[0];
+  const m = /^#!\S*env\s+(?:-S\s+)?node((?:\s+--\S+)*)\s*$/.exec(first);
+  if (!m) throw new Error(`bin/belay.js: unexpected first line ${JSON.stringify(first)}`);
+  return m[1].split(/\s+/).filter(Boolean);
+}
+
+/** `belay serve` as a child process, with the flags its shebang gives it. */
 export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [], env = {}, settings } = {}) {
   port = port ?? (await freePort());
   const ownHome = home === undefined;
   home = home ?? belayHome({ port, settings });
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
+  const child = spawn(process.execPath, [...belayShebangFlags(), ...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
     env: belayEnv(home, { ...(upstreamCaFile ? { NODE_EXTRA_CA_CERTS: upstreamCaFile } : {}), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
