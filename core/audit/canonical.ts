@@ -32,6 +32,49 @@ export type HashedEvent = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
 
 /** RFC 8785 canonical JSON of a plain JSON value (undefined object members are left out). */
 export function canonicalJson(value: unknown): string {
+  // The audit writer's scrub emits plain objects with their keys already sorted: for those
+  // JSON.stringify writes exactly the canonical form, natively, and this check is a walk
+  // without string building. Anything else takes the general path.
+  return inCanonicalOrder(value, 0) ? JSON.stringify(value ?? null) : buildCanonical(value);
+}
+
+/**
+ * True when JSON.stringify(value) is already RFC 8785 output: plain objects and arrays
+ * only, each object's keys already in UTF-16 order as JSON.stringify will visit them
+ * (JavaScript visits integer-like keys first, numerically: {"9", "10"} fails here), and
+ * nothing JSON.stringify would write differently (toJSON, bigint, functions).
+ */
+function inCanonicalOrder(value: unknown, depth: number): boolean {
+  if (value === null || value === undefined) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (depth > 64) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!inCanonicalOrder(v, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const obj = value as Record<string, unknown>;
+  let previous: string | undefined;
+  for (const k in obj) {
+    if (previous !== undefined && previous >= k) return false;
+    previous = k;
+    if (!inCanonicalOrder(obj[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+/** The general path: keys sorted at every depth, built member by member. */
+function buildCanonical(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
@@ -41,10 +84,20 @@ export function canonicalJson(value: unknown): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + buildCanonical(value[i]);
+        return `${out}]`;
+      }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${buildCanonical(v)}`;
+      }
+      return `${out}}`;
     }
     default:
       // bigint, function, symbol: never in stored events (the scrub converts them).

@@ -154,9 +154,19 @@ const CREDENTIAL_NAMES = new Set([
 ]);
 
 export function isCredentialName(name: string): boolean {
-  const n = name.toLowerCase().replace(/[-_\s]/g, '');
-  return CREDENTIAL_NAMES.has(n) || /(apikey|secret|password|passwd|token)$/.test(n) || n.endsWith('authorization');
+  // Asked for every member name of every event: names repeat, so each is judged once
+  // (bounded, emptied when full; names only, never values).
+  let credential = judgedNames.get(name);
+  if (credential === undefined) {
+    const n = name.toLowerCase().replace(/[-_\s]/g, '');
+    credential = CREDENTIAL_NAMES.has(n) || /(apikey|secret|password|passwd|token)$/.test(n) || n.endsWith('authorization');
+    if (judgedNames.size >= 4096) judgedNames.clear();
+    judgedNames.set(name, credential);
+  }
+  return credential;
 }
+
+const judgedNames = new Map<string, boolean>();
 
 const MAX_DEPTH = 32;
 
@@ -192,8 +202,14 @@ export function scrubValue(value: unknown, depth = 0, seen: Set<object> = new Se
     if (Array.isArray(obj)) return obj.map((v) => scrubValue(v, depth + 1, seen) ?? null);
     if (obj instanceof Map) return scrubValue(Object.fromEntries(obj), depth, seen);
     if (obj instanceof Set) return scrubValue([...obj], depth, seen);
+    // Members in sorted order: the copy is then already in canonical order, and the audit
+    // log's canonical JSON of it is a plain JSON.stringify (audit/canonical.ts).
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) {
+    const source = obj as Record<string, unknown>;
+    const keys = Object.keys(source);
+    if (!isSorted(keys)) keys.sort(); // most objects here were built in order already
+    for (const k of keys) {
+      const v = source[k];
       if (isCredentialName(k) && v !== null && v !== undefined && v !== '') {
         out[k] = REDACTED;
         continue;
@@ -205,6 +221,11 @@ export function scrubValue(value: unknown, depth = 0, seen: Set<object> = new Se
   } finally {
     seen.delete(obj);
   }
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
 }
 
 /** The last-line-of-defence scrub for an event's `data`. */

@@ -206,10 +206,14 @@ export function findSecrets(text: string): SecretMatch[] {
   const found: { match: SecretMatch; priority: number }[] = [];
   for (const m of findPrivateKeys(scanned)) found.push({ match: m, priority: -1 });
   let lower: string | undefined;
-  SECRET_RULES.forEach((r, priority) => {
+  // A plain loop: this runs for every text of every request, and `flags` builds a string.
+  for (let priority = 0; priority < SECRET_RULES.length; priority++) {
+    const r = SECRET_RULES[priority];
     if (r.hints) {
-      const haystack = r.pattern.flags.includes('i') ? (lower ??= scanned.toLowerCase()) : scanned;
-      if (!r.hints.some((h) => haystack.includes(h))) return;
+      const haystack = r.pattern.ignoreCase ? (lower ??= scanned.toLowerCase()) : scanned;
+      let hinted = false;
+      for (const h of r.hints) if ((hinted = haystack.includes(h))) break;
+      if (!hinted) continue;
     }
     r.pattern.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -223,7 +227,7 @@ export function findSecrets(text: string): SecretMatch[] {
       }
       if (m[0].length === 0) r.pattern.lastIndex++;
     }
-  });
+  }
   found.sort((a, b) => a.match.start - b.match.start || a.priority - b.priority || b.match.end - a.match.end);
   const out: SecretMatch[] = [];
   let lastEnd = -1;

@@ -53,7 +53,7 @@ function lowersRisk(m: PolicyMatch): boolean {
 
 export function ruleMatches(c: CompiledRule, action: GuardAction, findings: Finding[]): boolean {
   const m = c.rule.match ?? {};
-  if (m.kind !== undefined && !(Array.isArray(m.kind) ? m.kind : [m.kind]).includes(action.kind as never)) return false;
+  if (m.kind !== undefined && !(Array.isArray(m.kind) ? m.kind.includes(action.kind as never) : m.kind === action.kind)) return false;
   if (m.phase !== undefined && (action.phase ?? 'request') !== m.phase) return false;
   if (m.client !== undefined && !globMatch(action.client, m.client)) return false;
   if (m.server !== undefined && !globMatch(action.server, m.server)) return false;

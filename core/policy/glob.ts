@@ -22,6 +22,7 @@ export function globToRegExp(glob: string): RegExp {
 
 export function globMatch(value: string | undefined, patterns: string | string[]): boolean {
   if (value === undefined) return false;
-  const list = Array.isArray(patterns) ? patterns : [patterns];
-  return list.some((p) => globToRegExp(p).test(value));
+  if (!Array.isArray(patterns)) return globToRegExp(patterns).test(value);
+  for (const p of patterns) if (globToRegExp(p).test(value)) return true;
+  return false;
 }

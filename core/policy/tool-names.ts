@@ -33,8 +33,23 @@ const NOUNS = new Set(['commit', 'release', 'order', 'message', 'email', 'mail',
  * does not count: get_commit reads a commit); 'read-only' when the name has a read verb
  * and nothing risky; 'unknown' otherwise.
  */
-export function toolLooks(name: string | undefined): 'risky' | 'read-only' | 'unknown' {
+export function toolLooks(name: string | undefined): ToolLooks {
   if (!name) return 'unknown';
+  // Every rule with a `toolLooks` match asks this for every call: a copilot's tool names
+  // are a small set, so each is judged once (bounded, emptied when full).
+  let looks = judged.get(name);
+  if (looks === undefined) {
+    looks = judgeToolName(name);
+    if (judged.size >= 2048) judged.clear();
+    judged.set(name, looks);
+  }
+  return looks;
+}
+
+type ToolLooks = 'risky' | 'read-only' | 'unknown';
+const judged = new Map<string, ToolLooks>();
+
+function judgeToolName(name: string): ToolLooks {
   const words = toolWords(name);
   const readFirst = words.length > 0 && READ.has(words[0]);
   if (words.some((w) => RISKY.has(w) && !(readFirst && NOUNS.has(w)))) return 'risky';

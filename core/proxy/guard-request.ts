@@ -36,13 +36,13 @@ export function createGuardRequest(deps: GuardRequestDeps): GuardRequest {
     } catch {
       decoded = undefined;
     }
-    const analysis = deps.analyzer.analyze({ ...requestHead(req), id: req.id, client: flow.client }, decoded, truncated || decoded === undefined);
+    const analysis = deps.analyzer.analyze(Object.assign(requestHead(req), { id: req.id, client: flow.client }), decoded, truncated || decoded === undefined);
     // Bodies are stored only when the user opted in, capped and redacted (audit/redact.ts).
     const stored = bodyForStorage(decoded, deps.settings.audit, String(req.headers['content-type'] ?? ''));
-    flow.base = {
-      ...analysis.base,
-      data: { ...(analysis.base.data ?? {}), ...(truncated ? { bodyInspected: false } : {}), ...(stored ? { requestBody: stored } : {}) },
-    };
+    flow.base =
+      truncated || stored
+        ? { ...analysis.base, data: { ...(analysis.base.data ?? {}), ...(truncated ? { bodyInspected: false } : {}), ...(stored ? { requestBody: stored } : {}) } }
+        : analysis.base;
     flow.observer = analysis.observer;
     if (analysis.actions.length === 0) return;
     const verdicts: Verdict[] = [];

@@ -17,7 +17,7 @@ import { installIpSanFix } from './leaf-san.js';
 import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
 import { ProcessAttribution } from './process-attribution.js';
-import { requestHead } from './request-head.js';
+import { requestHead, urlParts } from './request-head.js';
 import { GuardedPassThroughStep } from './guarded-step.js';
 import { createToolUseGate } from './tool-use-gate.js';
 import { describeUpstreamError, installUpstreamErrorResponses } from './upstream-errors.js';
@@ -207,9 +207,9 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 function isSelf(url: string, ownPort: number): boolean {
   try {
-    const u = new URL(url);
-    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-    return port === ownPort && (LOOPBACK_NAMES.has(u.hostname) || u.hostname.startsWith('127.'));
+    const u = urlParts(url);
+    const port = u.port ?? (u.protocol === 'https:' ? 443 : 80);
+    return port === ownPort && (LOOPBACK_NAMES.has(u.host) || u.host.startsWith('127.'));
   } catch {
     return false;
   }
