@@ -12,7 +12,7 @@ import { startUpstream } from './lib/upstream.js';
 import { dispatcherFor, runLoad } from './lib/load.js';
 import { sseDelays } from './lib/sse.js';
 import { summary, round } from './lib/stats.js';
-import { ROOT, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild } from './lib/procs.js';
+import { ROOT, cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild } from './lib/procs.js';
 
 async function startUpstreamChild(pki) {
   const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'upstream.js'), pki.certFile, pki.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -53,11 +53,15 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
         for (const concurrency of [1, 16]) {
           const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
           const sampler = proxy.pid ? rssSampler(proxy.pid) : undefined;
+          const cpuBefore = proxy.pid ? cpuMs(proxy.pid) : NaN;
           const r = await runLoad({ dispatcher, origin: `https://127.0.0.1:${loadUpstream.port}`, concurrency, durationMs });
+          const cpuUsed = proxy.pid ? cpuMs(proxy.pid) - cpuBefore : NaN;
           const rss = sampler?.stop();
           await dispatcher.close();
-          out[`c${concurrency}`] = { ...summary(r.latencies), requestsPerSec: round(r.requestsPerSec, 0), errors: r.errors, firstError: r.firstError, peakRssMB: round(rss?.peakMB, 1) };
-          log(`  ${target} c=${concurrency}: p50 ${out[`c${concurrency}`].p50} ms, p99 ${out[`c${concurrency}`].p99} ms, ${out[`c${concurrency}`].requestsPerSec} req/s${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+          // The proxy's own CPU per request (µs): warm-up requests are in the count too.
+          const cpuUsPerRequest = round((cpuUsed * 1000) / r.requests, 0);
+          out[`c${concurrency}`] = { ...summary(r.latencies), requestsPerSec: round(r.requestsPerSec, 0), errors: r.errors, firstError: r.firstError, peakRssMB: round(rss?.peakMB, 1), cpuUsPerRequest };
+          log(`  ${target} c=${concurrency}: p50 ${out[`c${concurrency}`].p50} ms, p99 ${out[`c${concurrency}`].p99} ms, ${out[`c${concurrency}`].requestsPerSec} req/s${Number.isFinite(cpuUsPerRequest) ? `, ${cpuUsPerRequest} µs CPU/request` : ''}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
         }
         const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
         const streams = [];

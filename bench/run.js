@@ -35,6 +35,7 @@ const results = {
 const parts = [
   ['proxy', async () => (await import('./proxy-overhead.js')).benchProxy({ quick, log })],
   ['startup', async () => (await import('./startup.js')).benchStartup({ runs: quick ? 1 : 3 })],
+  ['allocPerRequest', async () => (await import('./alloc-per-request.js')).benchAllocPerRequest({ seconds: quick ? 2 : 5, top: 10 })],
   ['pipeline', async () => (await import('./pipeline.js')).benchPipeline({ flows: quick ? 2000 : 20_000 })],
   ['stdioRelay', async () => (await import('./stdio-relay.js')).benchStdioRelay({ messages: quick ? 1000 : 5000 })],
   ['audit', async () => (await import('./audit.js')).benchAudit({ events: quick ? 100_000 : 1_000_000 })],

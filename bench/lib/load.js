@@ -38,7 +38,8 @@ export async function chatOnce(dispatcher, origin) {
 
 /**
  * `concurrency` workers each send requests back to back for `durationMs` (after
- * `warmupMs` not counted). Returns per-request latencies (ms), requests/s and errors.
+ * `warmupMs` not counted). Returns per-request latencies (ms), requests/s, requests sent in
+ * all (warm-up included) and errors.
  */
 export async function runLoad({ dispatcher, origin, concurrency, durationMs, warmupMs = 500 }) {
   const latencies = [];
@@ -47,9 +48,11 @@ export async function runLoad({ dispatcher, origin, concurrency, durationMs, war
   let measuring = false;
   let done = false;
   let counted = 0;
+  let sent = 0;
   const worker = async () => {
     while (!done) {
       try {
+        sent++;
         const ms = await chatOnce(dispatcher, origin);
         if (measuring && !done) {
           latencies.push(ms);
@@ -70,5 +73,6 @@ export async function runLoad({ dispatcher, origin, concurrency, durationMs, war
   done = true;
   const elapsed = performance.now() - t0;
   await Promise.all(workers);
-  return { latencies, requestsPerSec: counted / (elapsed / 1000), errors, firstError };
+  // `requests`: all sent, warm-up included (what a proxy's CPU time over the run served).
+  return { latencies, requestsPerSec: counted / (elapsed / 1000), requests: sent, errors, firstError };
 }

@@ -53,6 +53,25 @@ export function rssMB(pid) {
   return Number.isFinite(kb) && kb > 0 ? kb / 1024 : NaN;
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere).
+ * CPU per request is steadier than requests per second on a shared machine: it does not
+ * count the time the process waited for a core.
+ */
+export function cpuMs(pid) {
+  try {
+    // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop().trim().split(/\s+/);
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+// USER_HZ: 100 on every Linux this runs on; `getconf CLK_TCK` says for sure.
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
 /** Open file descriptors of a process (Linux only; NaN elsewhere). */
 export function openFds(pid) {
   try {

@@ -22,11 +22,11 @@ export function renderResults(r) {
     lines.push('');
     lines.push(`### Proxy overhead (LLM-shaped HTTPS POST, ${r.proxy.durationMs / 1000} s per cell)`);
     lines.push('');
-    lines.push('| target | c=1 p50 | c=1 p99 | c=1 req/s | c=16 p50 | c=16 p99 | c=16 req/s | errors | RSS idle | RSS peak |');
-    lines.push('|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('| target | c=1 p50 | c=1 p99 | c=1 req/s | c=16 p50 | c=16 p99 | c=16 req/s | CPU/request c=16 | errors | RSS 1 s after start | RSS peak |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const [name, x] of Object.entries(r.proxy.results)) {
       if (!x.c1) continue;
-      lines.push(`| ${name} | ${x.c1.p50} ms | ${x.c1.p99} ms | ${x.c1.requestsPerSec} | ${x.c16.p50} ms | ${x.c16.p99} ms | ${x.c16.requestsPerSec} | ${x.c1.errors + x.c16.errors} | ${fmt(x.idleRssMB, ' MB')} | ${fmt(Math.max(x.c1.peakRssMB ?? NaN, x.c16.peakRssMB ?? NaN), ' MB')} |`);
+      lines.push(`| ${name} | ${x.c1.p50} ms | ${x.c1.p99} ms | ${x.c1.requestsPerSec} | ${x.c16.p50} ms | ${x.c16.p99} ms | ${x.c16.requestsPerSec} | ${fmt(x.c16.cpuUsPerRequest, ' µs')} | ${x.c1.errors + x.c16.errors} | ${fmt(x.idleRssMB, ' MB')} | ${fmt(Math.max(x.c1.peakRssMB ?? NaN, x.c16.peakRssMB ?? NaN), ' MB')} |`);
     }
     lines.push('');
     lines.push('| vs direct / vs mitmdump | added p50 c=1 | added p50 c=16 | throughput c=1 | throughput c=16 | SSE added p99 |');
@@ -48,7 +48,8 @@ export function renderResults(r) {
   lines.push('| measure | result |');
   lines.push('|---|---|');
   if (r.startup) lines.push(`| start-up to a listening proxy (\`belay serve\`) | ${r.startup.warmStartMs} ms warm, ${r.startup.firstStartMs} ms first start (median of ${r.startup.runs}) |`);
-  if (r.startup) lines.push(`| RSS idle (settled \`belay serve\`) | ${r.startup.idleRssMB} MB |`);
+  if (r.allocPerRequest) lines.push(`| memory allocated per proxied request (\`belay serve\`, c=16, V8 sampling heap profiler) | ${r.allocPerRequest.kbPerRequest} KB (${r.allocPerRequest.requests} requests) |`);
+  if (r.startup) lines.push(`| RSS idle (\`belay serve\`, 15 s after start, no traffic) | ${r.startup.idleRssMB} MB (${r.startup.startedRssMB} MB 2 s after start) |`);
   if (r.pipeline) {
     for (const p of r.pipeline) {
       if (p.usPerFlow !== undefined) lines.push(`| guard (detectors + policy): ${p.case} | ${p.usPerFlow} µs/flow |`);
