@@ -2,9 +2,9 @@
 // The `belay` command. The TypeScript sources are compiled to dist/ by `npm install`
 // (the prepare script) or `npm run build`.
 // The flag on the first line caps V8's young generation at 8 MB per semi-space (16 MB by
-// default): about 10 MB less RSS for `belay serve` idle and 20 MB under load, for about
-// 1 % more time in young-generation GC (bench/RESULTS.md, "Memory"; 4 MB saves a few MB
-// more but doubles the collections). V8 reads it only at start, hence the
+// default): about 10 MB less RSS for `belay serve` after start and 20 MB under load, for
+// about 1 % more time in young-generation GC (bench/RESULTS.md, Findings, item 7; 4 MB
+// saves a few MB more but doubles the collections). V8 reads it only at start, hence the
 // shebang (`env -S`; npm's Windows shims read it too). `node bin/belay.js` runs without it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

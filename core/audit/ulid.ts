@@ -47,14 +47,14 @@ function incrementRandom(): boolean {
 
 // Plain numbers, not BigInt: 26 BigInt operations per id were a visible share of the
 // audit log's allocations under load.
-export function ulid(now: number = Date.now()): string {
+export function ulid(time: number = Date.now()): string {
+  const now = Math.floor(time); // a fractional millisecond would index past the alphabet
   if (now !== lastTime || !incrementRandom()) drawRandom();
   lastTime = now;
-  let time = '';
-  for (let i = 0, t = now; i < 10; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time;
-  let random = '';
-  for (let i = 0; i < 16; i++) random += ALPHABET[lastRandom[i]];
-  return time + random;
+  let id = '';
+  for (let i = 0, t = now; i < 10; i++, t = Math.floor(t / 32)) id = ALPHABET[t % 32] + id;
+  for (let i = 0; i < 16; i++) id += ALPHABET[lastRandom[i]];
+  return id;
 }
 
 /** The millisecond time encoded in a ULID. */

@@ -54,6 +54,14 @@ describe('ulid', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(1000);
   });
+
+  it('encodes any time to the millisecond, a fractional one included', () => {
+    for (const t of [0, 1, 1_700_000_000_000.7, 2 ** 48 - 1]) {
+      const id = ulid(t);
+      expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+      expect(ulidTime(id)).toBe(Math.floor(t));
+    }
+  });
 });
 
 /** RFC 8785 written out plainly: keys sorted by UTF-16 code units at every depth. */
