@@ -17,10 +17,17 @@ export interface LocalProcess {
 }
 
 const CACHE_MS = 60_000;
+
+/** One connection's lookup: started at `at`; `found` once it has finished with an answer. */
+interface LookupEntry {
+  at: number;
+  result: Promise<LocalProcess | undefined>;
+  found?: LocalProcess;
+}
 const MAX_COMMAND = 200;
 
 export class ProcessAttribution {
-  private readonly cache = new Map<number, { at: number; result: Promise<LocalProcess | undefined>; found?: LocalProcess }>();
+  private readonly cache = new Map<number, LookupEntry>();
   private pending: { inode: string; resolve: (p: LocalProcess | undefined) => void }[] = [];
   private scanning = false;
 
@@ -35,7 +42,7 @@ export class ProcessAttribution {
     const hit = this.cache.get(clientPort);
     if (hit && now - hit.at < CACHE_MS) return hit.result;
     const result = this.resolve(clientPort).catch(() => undefined);
-    const entry: { at: number; result: Promise<LocalProcess | undefined>; found?: LocalProcess } = { at: now, result };
+    const entry: LookupEntry = { at: now, result };
     void result.then((p) => {
       entry.found = p;
     });
