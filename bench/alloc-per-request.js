@@ -3,7 +3,8 @@
 // LLM-shaped load, with V8's sampling heap profiler counting every allocation over 5 s.
 // Unlike requests/s or CPU time it hardly moves with the machine's load, so it shows a
 // change in the hot path's garbage (and so GC time and peak RSS) run to run.
-// `node bench/alloc-per-request.js [--top N]` (N: the biggest allocating functions).
+// `node bench/alloc-per-request.js [--target belay|mockttp] [--top N]` (N: the biggest
+// allocating functions; mockttp: bare mockttp, Belay's floor, for comparison).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,28 +12,29 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makePki } from './lib/pki.js';
 import { dispatcherFor, runLoad } from './lib/load.js';
-import { ROOT, startBelayChild } from './lib/procs.js';
+import { ROOT, startBelayChild, startMockttpChild } from './lib/procs.js';
 import { round } from './lib/stats.js';
 
-export async function benchAllocPerRequest({ seconds = 5, top = 0 } = {}) {
+export async function benchAllocPerRequest({ seconds = 5, top = 0, target = 'belay' } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'belay-bench-alloc-'));
   const profileFile = path.join(dir, 'heap.json');
   const pki = makePki();
   const upstream = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'upstream.js'), pki.certFile, pki.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const upstreamPort = await new Promise((resolve) => upstream.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
-  const belay = await startBelayChild({
+  const start = target === 'mockttp' ? startMockttpChild : startBelayChild;
+  const proxy = await start({
     upstreamCaFile: pki.caFile,
     nodeArgs: ['--import', pathToFileURL(path.join(ROOT, 'bench', 'lib', 'heap-sampling-preload.js')).href],
     env: { BELAY_BENCH_HEAP_PROFILE: profileFile },
   });
-  const dispatcher = dispatcherFor({ proxyPort: belay.port, caPem: belay.caPem });
+  const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
   const origin = `https://127.0.0.1:${upstreamPort}`;
   try {
     await runLoad({ dispatcher, origin, concurrency: 16, durationMs: 1500 }); // warm: JIT, pools, caches
-    process.kill(belay.pid, 'SIGUSR1');
+    process.kill(proxy.pid, 'SIGUSR1');
     await new Promise((r) => setTimeout(r, 200));
     const load = await runLoad({ dispatcher, origin, concurrency: 16, durationMs: seconds * 1000, warmupMs: 0 });
-    process.kill(belay.pid, 'SIGUSR2');
+    process.kill(proxy.pid, 'SIGUSR2');
     for (let i = 0; i < 100 && !existsSync(profileFile); i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300)); // the write may still be going on
     const profile = JSON.parse(readFileSync(profileFile, 'utf8'));
@@ -46,7 +48,7 @@ export async function benchAllocPerRequest({ seconds = 5, top = 0 } = {}) {
     };
   } finally {
     await dispatcher.close();
-    await belay.stop();
+    await proxy.stop();
     upstream.kill();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -69,6 +71,7 @@ function allocations(profile) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = process.argv.indexOf('--top');
-  const result = await benchAllocPerRequest({ top: at > 0 ? Number(process.argv[at + 1]) : 15 });
+  const t = process.argv.indexOf('--target');
+  const result = await benchAllocPerRequest({ top: at > 0 ? Number(process.argv[at + 1]) : 15, target: t > 0 ? process.argv[t + 1] : 'belay' });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

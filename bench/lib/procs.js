@@ -179,12 +179,12 @@ export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [
   };
 }
 
-export async function startMockttpChild({ upstreamCaFile }) {
+export async function startMockttpChild({ upstreamCaFile, nodeArgs = [], env = {} }) {
   const port = await freePort();
   const caOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'belay-bench-mockttp-')), 'ca.pem');
-  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'mockttp-child.js'), String(port), caOut], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bench', 'lib', 'mockttp-child.js'), String(port), caOut], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: upstreamCaFile },
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: upstreamCaFile, ...env },
   });
   child.stdout.resume();
   await waitForPort(port, { child });
