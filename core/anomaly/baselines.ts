@@ -16,12 +16,16 @@ export interface MetricState {
 const ALPHA = 0.1;
 
 /**
- * Baselines kept in SQLite (anomaly_baselines) with a write-through cache. Buckets count
- * *active* periods only (a minute in which the client did something): an idle night does
- * not drag the baseline to zero and make the first busy minute of the day look like a spike.
+ * Baselines kept in SQLite (anomaly_baselines) behind a cache: bump() changes the cache,
+ * flush() writes what changed (the monitor flushes in each batch's transaction, so a
+ * batch of a thousand events costs one write per client and metric, not one per event).
+ * Buckets count *active* periods only (a minute in which the client did something): an
+ * idle night does not drag the baseline to zero and make the first busy minute of the day
+ * look like a spike.
  */
 export class Baselines {
   private readonly cache = new Map<string, MetricState>();
+  private readonly dirty = new Map<string, { client: string; metric: string; state: MetricState }>();
   private readonly load;
   private readonly save;
 
@@ -51,7 +55,19 @@ export class Baselines {
     }
     // An event older than the open bucket (a late writer) still counts, in the open bucket.
     s.current += inc;
-    this.save.run(client, metric, s.bucket, s.current, s.ewma, s.samples);
+    this.dirty.set(key, { client, metric, state: s });
     return s;
+  }
+
+  /** Writes every state bumped since the last flush. */
+  flush(): void {
+    for (const { client, metric, state: s } of this.dirty.values()) this.save.run(client, metric, s.bucket, s.current, s.ewma, s.samples);
+    this.dirty.clear();
+  }
+
+  /** Drops the cache (the batch it held was rolled back): states are read again from the database. */
+  forget(): void {
+    this.cache.clear();
+    this.dirty.clear();
   }
 }

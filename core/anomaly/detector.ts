@@ -10,6 +10,8 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** Belay's own events are not client behaviour. */
 const SKIP_TYPES = new Set(['alert', 'system', 'siem.dropped', 'approval']);
+/** Host/tool triples remembered as already recorded (a bound on memory; past it, the table answers). */
+const MAX_SEEN_CACHED = 50_000;
 
 /**
  * Unusual client behaviour, from audit events in time order: first contact with a host,
@@ -23,6 +25,12 @@ export class AnomalyDetector {
   private readonly addClient;
   private readonly seenInsert;
   private readonly seenTouch;
+  /** Clients' first_seen, once read (it never changes). */
+  private readonly firstSeen = new Map<string, number>();
+  /** (client, kind, value) triples known to have a row in anomaly_seen. */
+  private readonly seen = new Set<string>();
+  /** Uses of known triples since the last flush: one UPDATE each at flush, not one per event. */
+  private readonly touches = new Map<string, { client: string; kind: string; value: string; last: number; count: number }>();
 
   constructor(
     db: Database,
@@ -33,7 +41,7 @@ export class AnomalyDetector {
     this.addClient = db.prepare('INSERT OR IGNORE INTO anomaly_clients (client, first_seen) VALUES (?, ?)');
     this.firstSeenStmt = db.prepare('SELECT first_seen AS firstSeen FROM anomaly_clients WHERE client = ?');
     this.seenInsert = db.prepare('INSERT OR IGNORE INTO anomaly_seen (client, kind, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)');
-    this.seenTouch = db.prepare('UPDATE anomaly_seen SET last_seen = max(last_seen, ?), count = count + 1 WHERE client = ? AND kind = ? AND value = ?');
+    this.seenTouch = db.prepare('UPDATE anomaly_seen SET last_seen = max(last_seen, ?), count = count + ? WHERE client = ? AND kind = ? AND value = ?');
   }
 
   /** Feeds one event. `silent` learns without alerting (replaying history on first start). */
@@ -42,8 +50,7 @@ export class AnomalyDetector {
     if (!opts.enabled || e.protocol === 'belay' || SKIP_TYPES.has(e.type) || e.client === 'belay') return;
     const at = Date.parse(e.time);
     if (!Number.isFinite(at)) return;
-    this.addClient.run(e.client, at);
-    const firstSeen = (this.firstSeenStmt.get(e.client) as { firstSeen: number }).firstSeen;
+    const firstSeen = this.clientFirstSeen(e.client, at);
     const learning = silent || at - firstSeen < opts.learningHours * HOUR;
 
     if (e.transport === 'proxy' && e.host && this.firstTime(e.client, 'host', e.host.toLowerCase(), at) && !learning && opts.newHost) {
@@ -90,10 +97,49 @@ export class AnomalyDetector {
     }
   }
 
+  /**
+   * Writes what observe() kept in memory since the last flush (baselines, last use and use
+   * counts of hosts and tools). The monitor calls it in each batch's transaction.
+   */
+  flush(): void {
+    this.baselines.flush();
+    for (const t of this.touches.values()) this.seenTouch.run(t.last, t.count, t.client, t.kind, t.value);
+    this.touches.clear();
+  }
+
+  /** Drops everything cached, after a batch was rolled back: it is read again from the database. */
+  forget(): void {
+    this.baselines.forget();
+    this.firstSeen.clear();
+    this.seen.clear();
+    this.touches.clear();
+  }
+
+  private clientFirstSeen(client: string, at: number): number {
+    let first = this.firstSeen.get(client);
+    if (first === undefined) {
+      this.addClient.run(client, at);
+      first = (this.firstSeenStmt.get(client) as { firstSeen: number }).firstSeen;
+      this.firstSeen.set(client, first);
+    }
+    return first;
+  }
+
   /** True the first time this client is seen with this host/tool. */
   private firstTime(client: string, kind: string, value: string, at: number): boolean {
-    if (this.seenInsert.run(client, kind, value, at, at).changes > 0) return true;
-    this.seenTouch.run(at, client, kind, value);
+    const key = `${client}\u0000${kind}\u0000${value}`;
+    if (!this.seen.has(key)) {
+      if (this.seen.size >= MAX_SEEN_CACHED) this.seen.clear();
+      this.seen.add(key);
+      if (this.seenInsert.run(client, kind, value, at, at).changes > 0) return true;
+    }
+    const touch = this.touches.get(key);
+    if (touch) {
+      touch.last = Math.max(touch.last, at);
+      touch.count += 1;
+    } else {
+      this.touches.set(key, { client, kind, value, last: at, count: 1 });
+    }
     return false;
   }
 
