@@ -236,17 +236,18 @@ export class AuditLog {
     const droppedNow = this.dropped - this.droppedReported;
     if (droppedNow > 0) batch.push(droppedNotice(droppedNow));
     const committed: AuditEvent[] = [];
+    // The full events are built only for live listeners (none in the engine itself).
+    const listening = this.emitter.listenerCount('event') > 0;
     const write = this.db.transaction(() => {
       const head = (this.headStmt.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
       let seq = head.seq;
       let prevHash = head.hash;
       for (const p of batch) {
         seq += 1;
-        const hash = chainHash(prevHash, p.event, p.dataJson);
-        const full = { ...p.event, seq, prevHash, hash } as AuditEvent;
-        this.insert.run(...eventToParams(full, p.dataJson));
-        committed.push(full);
-        prevHash = hash;
+        const chain = { seq, prevHash, hash: chainHash(prevHash, p.event, p.dataJson) };
+        this.insert.run(eventToParams(p.event, chain, p.dataJson));
+        if (listening) committed.push({ ...p.event, ...chain } as AuditEvent);
+        prevHash = chain.hash;
       }
       this.saveHead.run(seq, prevHash);
     });

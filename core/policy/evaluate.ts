@@ -75,19 +75,33 @@ export function ruleMatches(c: CompiledRule, action: GuardAction, findings: Find
     if (!values.some((v) => v !== undefined && re.test(v.length > MAX_ARG_MATCH_CHARS ? v.slice(0, MAX_ARG_MATCH_CHARS) : v))) return false;
   }
   if (m.findings !== undefined) {
-    const wanted = Array.isArray(m.findings) ? m.findings : [m.findings];
-    const any = wanted.some((w) =>
-      findings.some(
-        (f) =>
-          (w.detector === undefined || globMatch(f.detector, w.detector)) &&
-          (w.rule === undefined || globMatch(f.ruleId, w.rule)) &&
-          (w.where === undefined || globMatch(f.where, w.where)) &&
-          (w.minSeverity === undefined || atLeast(f.severity, w.minSeverity)),
-      ),
-    );
+    // Loops, not closures: every rule is tried against every action.
+    const wanted = m.findings;
+    let any = false;
+    if (Array.isArray(wanted)) {
+      for (const w of wanted) if ((any = someFindingMatches(findings, w))) break;
+    } else {
+      any = someFindingMatches(findings, wanted);
+    }
     if (!any) return false;
   }
   return true;
+}
+
+type FindingMatch = Extract<NonNullable<PolicyMatch['findings']>, { detector?: unknown }>;
+
+function someFindingMatches(findings: Finding[], w: FindingMatch): boolean {
+  for (const f of findings) {
+    if (
+      (w.detector === undefined || globMatch(f.detector, w.detector)) &&
+      (w.rule === undefined || globMatch(f.ruleId, w.rule)) &&
+      (w.where === undefined || globMatch(f.where, w.where)) &&
+      (w.minSeverity === undefined || atLeast(f.severity, w.minSeverity))
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** First matching rule wins; then the default for the action's kind, then "*", then allow. */
