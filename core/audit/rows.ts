@@ -77,14 +77,24 @@ function build(r: EventRow, parseData: boolean): AuditEvent {
     prevHash: r.prev_hash,
     hash: r.hash,
   };
-  const optional: [string, unknown][] = [
-    ['provider', r.provider], ['server', r.server], ['tool', r.tool], ['model', r.model],
-    ['method', r.method], ['host', r.host], ['path', r.path], ['status', r.status],
-    ['latencyMs', r.latency_ms], ['bytesIn', r.bytes_in], ['bytesOut', r.bytes_out],
-    ['decidedBy', r.decided_by], ['rule', r.rule], ['risk', r.risk], ['error', r.error],
-    ['session', r.session],
-  ];
-  for (const [k, v] of optional) if (v !== null && v !== undefined) e[k] = v;
+  // Field by field rather than through a table of pairs: the anomaly monitor reads back
+  // every event the proxy writes, so this runs for each of them.
+  if (r.provider != null) e.provider = r.provider;
+  if (r.server != null) e.server = r.server;
+  if (r.tool != null) e.tool = r.tool;
+  if (r.model != null) e.model = r.model;
+  if (r.method != null) e.method = r.method;
+  if (r.host != null) e.host = r.host;
+  if (r.path != null) e.path = r.path;
+  if (r.status != null) e.status = r.status;
+  if (r.latency_ms != null) e.latencyMs = r.latency_ms;
+  if (r.bytes_in != null) e.bytesIn = r.bytes_in;
+  if (r.bytes_out != null) e.bytesOut = r.bytes_out;
+  if (r.decided_by != null) e.decidedBy = r.decided_by;
+  if (r.rule != null) e.rule = r.rule;
+  if (r.risk != null) e.risk = r.risk;
+  if (r.error != null) e.error = r.error;
+  if (r.session != null) e.session = r.session;
   if (r.links) e.links = parseJson(r.links, []);
   return e as unknown as AuditEvent;
 }
