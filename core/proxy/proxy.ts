@@ -94,8 +94,11 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
 
   // A request whose destination is this proxy would be forwarded to itself forever
   // (mockttp's own loop check does not catch a plain-HTTP request to its own port).
+  // Rules never "complete" (see broker-rule.ts): the first matching rule wins, in this order,
+  // and mockttp answers from its first pass instead of re-filtering every rule per request.
   await server.addRequestRule({
     matchers: [new HeadMatcher((req) => isSelf(req.url, ownPort), 'a request addressed to Belay itself')],
+    completionChecker: new mockttp.completionCheckers.Always(),
     steps: [new mockttp.requestSteps.FixedResponseStep(508, 'Loop Detected', 'Belay will not forward a request to itself: point the client at the real destination, with Belay as its proxy.\n', { 'content-type': 'text/plain; charset=utf-8' })],
   });
 
@@ -106,6 +109,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   // Guarded route: LLM / MCP / A2A requests with a JSON body are judged before they leave.
   await server.addRequestRule({
     matchers: [new HeadMatcher((req) => deps.analyzer.needsBody(requestHead(req)), 'LLM, MCP or A2A request with a body')],
+    completionChecker: new mockttp.completionCheckers.Always(),
     steps: [new GuardedPassThroughStep((req) => guardRequest(req), gate, passthroughOptions).asStep()],
   });
   await server.forAnyWebSocket().thenPassThrough(passthroughOptions);
