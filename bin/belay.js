@@ -1,11 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
 // The `belay` command. The TypeScript sources are compiled to dist/ by `npm install`
 // (the prepare script) or `npm run build`.
-// The flag on the first line caps V8's young generation at 8 MB per semi-space (16 MB by
-// default): about 10 MB less RSS for `belay serve` after start and 20 MB under load, for
-// about 1 % more time in young-generation GC (bench/RESULTS.md, Findings, item 7; 4 MB
-// saves a few MB more but doubles the collections). V8 reads it only at start, hence the
-// shebang (`env -S`; npm's Windows shims read it too). `node bin/belay.js` runs without it.
+// The first line caps V8's young generation at 4 MB per semi-space (16 MB by default):
+// about 20 MB less RSS for `belay serve` after start and 30 MB under load, for about 2 %
+// more time in young-generation GC (8 MB: 10 MB more at the peak, which sat at the goal).
+// MALLOC_ARENA_MAX=2 keeps glibc from giving each of Node's threads its own malloc arena
+// (about 5 MB less under load; other C libraries ignore it). See bench/RESULTS.md,
+// Findings, item 7. Both are read only at start, hence the shebang (`env -S`; npm's
+// Windows shims read it too). `node bin/belay.js` runs without them.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -130,15 +130,17 @@ export function belayEnv(home, extra = {}) {
 }
 
 /**
- * The node flags on bin/belay.js's shebang line (`#!/usr/bin/env -S node FLAGS`): what a
- * user's `belay serve` runs with. The bench starts node itself (to add profiling flags),
- * so it passes them explicitly to measure the same process.
+ * What bin/belay.js's shebang line (`#!/usr/bin/env -S [VAR=value ...] node [--flag ...]`)
+ * gives a user's `belay serve`: environment variables and node flags. The bench starts
+ * node itself (to add profiling flags), so it passes them explicitly to measure the same
+ * process.
  */
-export function belayShebangFlags() {
+export function belayShebang() {
   const first = readFileSync(BELAY_BIN, 'utf8').split('\n', 1)[0];
-  const m = /^#!\S*env\s+(?:-S\s+)?node((?:\s+--\S+)*)\s*$/.exec(first);
+  const m = /^#!\S*env\s+(?:-S\s+)?((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node((?:\s+--\S+)*)\s*$/.exec(first);
   if (!m) throw new Error(`bin/belay.js: unexpected first line ${JSON.stringify(first)}`);
-  return m[1].split(/\s+/).filter(Boolean);
+  const env = Object.fromEntries(m[1].split(/\s+/).filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  return { env, flags: m[2].split(/\s+/).filter(Boolean) };
 }
 
 /** `belay serve` as a child process, with the flags its shebang gives it. */
@@ -147,8 +149,9 @@ export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [
   const ownHome = home === undefined;
   home = home ?? belayHome({ port, settings });
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...belayShebangFlags(), ...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
-    env: belayEnv(home, { ...(upstreamCaFile ? { NODE_EXTRA_CA_CERTS: upstreamCaFile } : {}), ...env }),
+  const shebang = belayShebang();
+  const child = spawn(process.execPath, [...shebang.flags, ...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
+    env: belayEnv(home, { ...shebang.env, ...(upstreamCaFile ? { NODE_EXTRA_CA_CERTS: upstreamCaFile } : {}), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -43,7 +43,7 @@ describe("the engine host's heap setting", () => {
     expect(tuned).toBeLessThan(160);
   });
 
-  it('the belay command still starts through its shebang line, which carries a V8 flag (env -S)', () => {
+  it('the belay command still starts through its shebang line, which carries a V8 flag and a malloc setting (env -S)', () => {
     const bin = path.join(ROOT, 'bin', 'belay.js');
     const res = spawnSync(bin, ['--help'], { encoding: 'utf8', timeout: 30_000 });
     expect(res.status, res.stderr).toBe(0);
