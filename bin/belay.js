@@ -7,7 +7,8 @@
 // MALLOC_ARENA_MAX=2 keeps glibc from giving each of Node's threads its own malloc arena
 // (about 5 MB less under load; other C libraries ignore it). See bench/RESULTS.md,
 // Findings, item 7. Both are read only at start, hence the shebang (`env -S`; npm's
-// Windows shims read it too). `node bin/belay.js` runs without them.
+// Windows shims read it too); `npm start` and `npm run serve` read them from this line
+// (scripts/belay-launch.js). `node bin/belay.js` runs without them.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

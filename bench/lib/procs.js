@@ -1,6 +1,7 @@
 // Starting and watching the processes a benchmark compares: Belay (`belay serve` as a
 // child, so its RSS is its own), bare mockttp, mitmdump. Each returns { port, pid, caPem,
 // stop() }.
+import { belayLaunch } from '../../scripts/belay-launch.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -129,29 +130,16 @@ export function belayEnv(home, extra = {}) {
   return env;
 }
 
-/**
- * What bin/belay.js's shebang line (`#!/usr/bin/env -S [VAR=value ...] node [--flag ...]`)
- * gives a user's `belay serve`: environment variables and node flags. The bench starts
- * node itself (to add profiling flags), so it passes them explicitly to measure the same
- * process.
- */
-export function belayShebang() {
-  const first = readFileSync(BELAY_BIN, 'utf8').split('\n', 1)[0];
-  const m = /^#!\S*env\s+(?:-S\s+)?((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node((?:\s+--\S+)*)\s*$/.exec(first);
-  if (!m) throw new Error(`bin/belay.js: unexpected first line ${JSON.stringify(first)}`);
-  const env = Object.fromEntries(m[1].split(/\s+/).filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
-  return { env, flags: m[2].split(/\s+/).filter(Boolean) };
-}
-
 /** `belay serve` as a child process, with the flags its shebang gives it. */
 export async function startBelayChild({ upstreamCaFile, home, port, nodeArgs = [], env = {}, settings } = {}) {
   port = port ?? (await freePort());
   const ownHome = home === undefined;
   home = home ?? belayHome({ port, settings });
   const t0 = performance.now();
-  const shebang = belayShebang();
-  const child = spawn(process.execPath, [...shebang.flags, ...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
-    env: belayEnv(home, { ...shebang.env, ...(upstreamCaFile ? { NODE_EXTRA_CA_CERTS: upstreamCaFile } : {}), ...env }),
+  // As a user's `belay serve` runs: with the env and flags on bin/belay.js's first line.
+  const launch = belayLaunch();
+  const child = spawn(process.execPath, [...launch.nodeFlags, ...nodeArgs, BELAY_BIN, 'serve', '--proxy-port', String(port)], {
+    env: belayEnv(home, { ...launch.env, ...(upstreamCaFile ? { NODE_EXTRA_CA_CERTS: upstreamCaFile } : {}), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 
@@ -30,6 +30,15 @@ describe.skipIf(!built)('npm start (scripts/start.js) without Electron', () => {
     const reasons = err.split('\n').filter((l) => l.includes('running the headless guard instead'));
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(/^belay: (Electron is not installed|there is no graphical display).* — running the headless guard instead: belay serve/);
+    if (process.platform === 'linux') {
+      // `belay serve` runs with the memory settings of bin/belay.js's first line, as the
+      // `belay` command would (scripts/belay-launch.js).
+      const [served] = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
+      const cmdline = readFileSync(`/proc/${served}/cmdline`, 'utf8').split('\0');
+      expect(cmdline).toContain('--max-semi-space-size=4');
+      expect(cmdline[cmdline.indexOf('serve') - 1]).toMatch(/bin[/\\]belay\.js$/);
+      expect(readFileSync(`/proc/${served}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
+    }
     const code = await new Promise<number | null>((resolve) => {
       child.on('exit', (c) => resolve(c));
       child.kill('SIGTERM');
