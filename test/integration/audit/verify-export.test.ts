@@ -89,7 +89,8 @@ describe('belay log verify --export', () => {
     mkdirSync(other, { recursive: true });
     const db = path.join(other, 'belay.db');
     copyFileSync(belayPaths().database, db);
-    execFileSync('sqlite3', [db, "UPDATE events SET hash = '0' || substr(hash, 2) WHERE seq = 40"]);
+    // Change the head's first hex digit (to '0' it would be no change one run in 16).
+    execFileSync('sqlite3', [db, "UPDATE events SET hash = (CASE WHEN substr(hash, 1, 1) = '0' THEN '1' ELSE '0' END) || substr(hash, 2) WHERE seq = 40"]);
     const r = await runBelay('--data-dir', other, 'log', 'verify', '--export', files.jsonl, '--json');
     expect({ code: r.code, stderr: r.stderr, result: r.stdout ? JSON.parse(r.stdout) : undefined }).toMatchObject({ code: 1, stderr: '', result: { ok: false, localLog: 'differs', count: 40 } });
   });
