@@ -5,22 +5,20 @@
 // change in the hot path's garbage (and so GC time and peak RSS) run to run.
 // `node bench/alloc-per-request.js [--target belay|mockttp] [--top N]` (N: the biggest
 // allocating functions; mockttp: bare mockttp, Belay's floor, for comparison).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makePki } from './lib/pki.js';
 import { dispatcherFor, runLoad } from './lib/load.js';
-import { ROOT, startBelayChild, startMockttpChild } from './lib/procs.js';
+import { ROOT, startBelayChild, startMockttpChild, startUpstreamChild } from './lib/procs.js';
 import { round } from './lib/stats.js';
 
 export async function benchAllocPerRequest({ seconds = 5, top = 0, target = 'belay' } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'belay-bench-alloc-'));
   const profileFile = path.join(dir, 'heap.json');
   const pki = makePki();
-  const upstream = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'upstream.js'), pki.certFile, pki.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const upstreamPort = await new Promise((resolve) => upstream.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+  const upstream = await startUpstreamChild(pki);
   const start = target === 'mockttp' ? startMockttpChild : startBelayChild;
   const proxy = await start({
     upstreamCaFile: pki.caFile,
@@ -28,7 +26,7 @@ export async function benchAllocPerRequest({ seconds = 5, top = 0, target = 'bel
     env: { BELAY_BENCH_HEAP_PROFILE: profileFile },
   });
   const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
-  const origin = `https://127.0.0.1:${upstreamPort}`;
+  const origin = `https://127.0.0.1:${upstream.port}`;
   try {
     await runLoad({ dispatcher, origin, concurrency: 16, durationMs: 1500 }); // warm: JIT, pools, caches
     process.kill(proxy.pid, 'SIGUSR1');
@@ -49,7 +47,7 @@ export async function benchAllocPerRequest({ seconds = 5, top = 0, target = 'bel
   } finally {
     await dispatcher.close();
     await proxy.stop();
-    upstream.kill();
+    upstream.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

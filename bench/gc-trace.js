@@ -3,19 +3,17 @@
 // c=16 LLM-shaped load like bench/proxy-overhead.js and prints V8's GC trace summary
 // (heap before/after each mark-compact) next to the process's RSS. Diagnostic only, not
 // part of `npm run bench`. `node bench/gc-trace.js [--seconds 8] [--node-args "..."]`
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { makePki } from './lib/pki.js';
 import { dispatcherFor, runLoad } from './lib/load.js';
-import { ROOT, rssSampler, startBelayChild } from './lib/procs.js';
+import { rssSampler, startBelayChild, startUpstreamChild } from './lib/procs.js';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 8;
 const nodeArgs = args.includes('--node-args') ? args[args.indexOf('--node-args') + 1].split(' ').filter(Boolean) : [];
 
 const pki = makePki();
-const upstream = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'upstream.js'), pki.certFile, pki.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-const upstreamPort = await new Promise((resolve) => upstream.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+const upstream = await startUpstreamChild(pki);
+const upstreamPort = upstream.port;
 const belay = await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: ['--trace-gc', ...nodeArgs] });
 let trace = '';
 belay.child.stdout.on('data', (d) => (trace += d));
@@ -34,5 +32,5 @@ try {
   for (const l of majors) console.log(l.replace(/^\[\d+:0x[0-9a-f]+\]\s*/, '').slice(0, 140));
 } finally {
   await belay.stop();
-  upstream.kill();
+  upstream.stop();
 }

@@ -4,24 +4,13 @@
 // concurrency 1 and 16 (latency p50/p99, requests/s), SSE per-event forwarding delay, and
 // each proxy's RSS idle and under load. Needs the build (`npx tsc -b`) and, for the
 // mitmdump column, Debian's mitmproxy package. `node bench/proxy-overhead.js [--quick] [--json]`.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makePki } from './lib/pki.js';
 import { startUpstream } from './lib/upstream.js';
 import { dispatcherFor, runLoad } from './lib/load.js';
 import { sseDelays } from './lib/sse.js';
 import { summary, round } from './lib/stats.js';
-import { ROOT, cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild } from './lib/procs.js';
-
-async function startUpstreamChild(pki) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'upstream.js'), pki.certFile, pki.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
-    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
-  });
-  return { port, pid: child.pid, stop: () => child.kill('SIGTERM') };
-}
+import { cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild, startUpstreamChild } from './lib/procs.js';
 
 const TARGETS = ['direct', 'mockttp', 'belay', 'mitmdump'];
 

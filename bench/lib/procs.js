@@ -1,7 +1,6 @@
 // Starting and watching the processes a benchmark compares: Belay (`belay serve` as a
 // child, so its RSS is its own), bare mockttp, mitmdump. Each returns { port, pid, caPem,
 // stop() }.
-import { belayLaunch } from '../../scripts/belay-launch.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -9,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { BELAY_BIN, belayLaunch } from '../../scripts/belay-launch.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BELAY_BIN = path.join(ROOT, 'bin', 'belay.js');
+export { BELAY_BIN };
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -64,14 +64,28 @@ export function cpuMs(pid) {
     // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop().trim().split(/\s+/);
     const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS;
+    // USER_HZ: 100 on every Linux this runs on; `getconf CLK_TCK` says for sure (asked once).
+    clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+    return (ticks * 1000) / clockTicks;
   } catch {
     return NaN;
   }
 }
 
-// USER_HZ: 100 on every Linux this runs on; `getconf CLK_TCK` says for sure.
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+let clockTicks;
+
+/**
+ * The local HTTPS upstream (bench/lib/upstream.js) as its own child process, so its work
+ * is not counted in the proxy's or the client's. Returns { port, pid, stop() }.
+ */
+export async function startUpstreamChild(pki) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'upstream.js'), pki.certFile, pki.keyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
+  });
+  return { port, pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
 
 /** Open file descriptors of a process (Linux only; NaN elsewhere). */
 export function openFds(pid) {
