@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ExportFormat } from '../../shared/api.js';
 import { ApiError, errorText, type Api } from '../lib/api.js';
 
@@ -30,6 +30,10 @@ export function Settings({ api }: { api: Api }) {
   const [error, setError] = useState<string>();
   const [message, setMessage] = useState<string>();
   const [runningPort, setRunningPort] = useState<number>();
+  // Each field's value as last sent to the core. A blur compares against this, not against
+  // the rendered settings: a save still in flight has not re-rendered yet, and a second edit
+  // made in that window (30, then emptied) would otherwise look unchanged and never be saved.
+  const sent = useRef(new Map<string, string>());
   useEffect(() => {
     api.status().then((st) => setRunningPort(st.proxy?.port), (e) => console.warn('belay: status unavailable', e));
   }, [api]);
@@ -45,11 +49,14 @@ export function Settings({ api }: { api: Api }) {
       setError(`${fields.find((f) => f.path === path)?.label ?? path} must be a number.`);
       return;
     }
+    sent.current.set(path, String(raw));
     try {
       setSettings(await api.saveSettings(nest(path, value)));
       setMessage('Saved.');
       setError(undefined);
     } catch (err) {
+      // Refused: the field is compared against the settings the core still holds.
+      sent.current.delete(path);
       setMessage(undefined);
       // The core names the setting by its path; say it with the label the user sees.
       setError(fields.reduce((text, f) => text.replace(`${f.path}:`, `${f.label}:`), errorText(err)));
@@ -78,7 +85,7 @@ export function Settings({ api }: { api: Api }) {
                 {f.kind === 'boolean' ? (
                   <input id={id} type="checkbox" checked={v === true} onChange={(e) => void save(f.path, e.target.checked)} aria-describedby={`${id}-hint`} />
                 ) : (
-                  <input id={id} type="number" defaultValue={v === undefined ? '' : String(v)} onBlur={(e) => e.target.value !== String(v ?? '') && void save(f.path, e.target.value)} aria-describedby={`${id}-hint`} />
+                  <input id={id} type="number" defaultValue={v === undefined ? '' : String(v)} onBlur={(e) => e.target.value !== (sent.current.get(f.path) ?? String(v ?? '')) && void save(f.path, e.target.value)} aria-describedby={`${id}-hint`} />
                 )}
                 <span id={`${id}-hint`} className="muted small">
                   {f.hint}

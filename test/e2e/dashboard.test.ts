@@ -386,7 +386,16 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     expect(JSON.parse(readFileSync(settingsFile, 'utf8')).approvals.timeoutSeconds).toBe(90);
     await timeout.fill('90');
 
-    // Retention: set, then cleared again (an empty field means "keep everything").
+    // Retention: set, then cleared again (an empty field means "keep everything"). The
+    // answer to each save is held back half a second after the core has written the file,
+    // so the second edit lands while the page still shows the settings from before the
+    // first: it must be saved all the same (CI once lost it in that window).
+    await page.route('**/api/settings', async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      const response = await route.fetch();
+      await new Promise((r) => setTimeout(r, 500));
+      await route.fulfill({ response });
+    });
     const retention = page.getByLabel('Keep events for (days)');
     await retention.fill('30');
     await retention.blur();
@@ -394,6 +403,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against `belay serve` with 
     await retention.fill('');
     await retention.blur();
     await expect.poll(() => JSON.parse(readFileSync(settingsFile, 'utf8')).audit.retentionDays).toBeUndefined();
+    // Let the held-back answers finish before the route goes (a cut one would throw).
+    await page.unrouteAll({ behavior: 'wait' });
     // The proxy port field says which port `belay serve --proxy-port` is really using.
     await page.getByText(`Running now on ${new URL(belay.proxyUrl).port}.`).waitFor();
     await screenshot(page, 'dashboard-settings');
