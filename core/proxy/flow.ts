@@ -1,4 +1,5 @@
 import type { NewAuditEvent } from '../../shared/events.js';
+import type { LazyAbort } from '../pipeline/lazy-abort.js';
 import type { Verdict } from '../pipeline/verdict.js';
 
 /**
@@ -55,5 +56,5 @@ export interface ProxyFlow {
   /** True once the event is written, so late mockttp events cannot write it twice. */
   done: boolean;
   /** Set while the guard judges the request; aborted when the client goes away meanwhile. */
-  judging?: AbortController;
+  judging?: Pick<LazyAbort, 'abort'>;
 }

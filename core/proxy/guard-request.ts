@@ -2,6 +2,7 @@ import type * as mockttp from 'mockttp';
 import type { Guard, Verdict } from '../pipeline/verdict.js';
 import type { Settings } from '../settings.js';
 import { bodyForStorage } from '../audit/redact.js';
+import { LazyAbort } from '../pipeline/lazy-abort.js';
 import type { Analyzer } from './analyzer.js';
 import type { FlowTracker } from './flow-tracker.js';
 import { requestHead } from './request-head.js';
@@ -48,15 +49,16 @@ export function createGuardRequest(deps: GuardRequestDeps): GuardRequest {
     const verdicts: Verdict[] = [];
     // While the guard judges (a human may take a minute), the client may give up: its
     // approval is then withdrawn, and the request is neither forwarded nor answered.
-    const judging = new AbortController();
+    const judging = new LazyAbort();
     flow.judging = judging;
     try {
-      for (const action of analysis.actions) verdicts.push(await deps.guard.decide(action, { signal: judging.signal }));
+      // The switch itself is the options: the guard reads `signal` only to ask a human.
+      for (const action of analysis.actions) verdicts.push(await deps.guard.decide(action, judging));
     } finally {
       flow.judging = undefined;
     }
     flow.verdict = worstVerdict(verdicts);
-    if (judging.signal.aborted) {
+    if (judging.aborted) {
       deps.flows.finish(flow, true, 'the client closed the connection while Belay was holding the request');
       return { response: 'close' };
     }

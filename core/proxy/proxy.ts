@@ -16,6 +16,7 @@ import { installKeepAliveFix } from './keep-alive-fix.js';
 import { installIpSanFix } from './leaf-san.js';
 import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
+import { installPortCache } from './port-cache.js';
 import { ProcessAttribution } from './process-attribution.js';
 import { requestHead, urlParts } from './request-head.js';
 import { GuardedPassThroughStep } from './guarded-step.js';
@@ -58,6 +59,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   installUpstreamErrorResponses();
   installLoopCheckFix();
   installKeepAliveFix();
+  installPortCache();
   const proxySettings = deps.settings.proxy;
   const server = mockttp.getLocal({
     https: {
@@ -85,8 +87,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   /** Appends an event; a producer bug is reported, never thrown into mockttp's event loop. */
   const record = safeAppender(deps.audit, deps.warn);
 
-  // mockttp's `port` asks the OS each time (a syscall per request where it is used): the
-  // port is known once the server listens.
+  // The self-request matcher runs before mockttp has listened: the port is set once it has.
   let ownPort = port;
   const processes = new ProcessAttribution(() => ownPort, proxySettings.attributeProcesses && process.platform === 'linux');
   const flows = new FlowTracker({ attributeClient: deps.attributeClient, record, warn: deps.warn, processes });

@@ -7,6 +7,7 @@ import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { ProxySetting } from 'mockttp';
 import type { LlmExchangeFacts, LlmExchangeOutcome, LlmResponseObserver } from '../protocols/llm/exchange.js';
 import type { LlmFrame, LlmToolCall } from '../protocols/llm/types.js';
+import { LazyAbort } from '../pipeline/lazy-abort.js';
 import type { Verdict } from '../pipeline/verdict.js';
 import { UPSTREAM_FAILED_HEADER, describeUpstreamError } from './upstream-errors.js';
 
@@ -138,7 +139,7 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
   let upstream = send();
   // The client went away before the answer was complete: stop the upstream and withdraw
   // any approval still open for a tool call of this answer.
-  const clientGone = new AbortController();
+  const clientGone = new LazyAbort();
   res.on('close', () => {
     if (res.writableEnded) return;
     upstream.destroy();
@@ -152,14 +153,14 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
     });
   const upstreamRes = await answer(upstream)
     .catch((err: NodeJS.ErrnoException) => {
-      if (!upstream.reusedSocket || (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') || clientGone.signal.aborted) throw err;
+      if (!upstream.reusedSocket || (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') || clientGone.aborted) throw err;
       upstream = send();
       return answer(upstream);
     })
     .catch((err: NodeJS.ErrnoException) => {
       const why = describeUpstreamError(`${err.code ?? ''} ${err.message}`);
       flow.noteError(why);
-      if (clientGone.signal.aborted) return undefined;
+      if (clientGone.aborted) return undefined;
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', [UPSTREAM_FAILED_HEADER]: '1' });
       res.end(`Belay could not complete the request to ${target.host}: ${why}\n`);
       return undefined;
