@@ -14,6 +14,9 @@ import { cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBela
 
 const TARGETS = ['direct', 'mockttp', 'belay', 'mitmdump'];
 
+/** `--profile DIR`: a V8 CPU profile of each Node proxy, named after it, to set side by side. */
+const profileArgs = (dir, target) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${target}.cpuprofile`] : []);
+
 export async function benchProxy({ quick = false, targets = TARGETS, profileDir, belayNodeArgs = [], log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const durationMs = quick ? 2000 : 8000;
   const sse = quick ? { streams: 1, events: 50, everyMs: 10 } : { streams: 3, events: 100, everyMs: 10 };
@@ -31,8 +34,8 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
       }
       const proxy =
         target === 'direct' ? { port: undefined, caPem: pki.ca, stop: async () => {} }
-        : target === 'mockttp' ? await startMockttpChild({ upstreamCaFile: pki.caFile })
-        : target === 'belay' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])] })
+        : target === 'mockttp' ? await startMockttpChild({ upstreamCaFile: pki.caFile, nodeArgs: profileArgs(profileDir, target) })
+        : target === 'belay' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...profileArgs(profileDir, target)] })
         : await startMitmdump();
       try {
         await new Promise((r) => setTimeout(r, 1000));
