@@ -3,8 +3,9 @@
 // LLM-shaped load, with V8's sampling heap profiler counting every allocation over 5 s.
 // Unlike requests/s or CPU time it hardly moves with the machine's load, so it shows a
 // change in the hot path's garbage (and so GC time and peak RSS) run to run.
-// `node bench/alloc-per-request.js [--target belay|mockttp] [--top N]` (N: the biggest
-// allocating functions; mockttp: bare mockttp, Belay's floor, for comparison).
+// `node bench/alloc-per-request.js [--target belay|mockttp] [--top N] [--survivors]` (N:
+// the biggest allocating functions; mockttp: bare mockttp, Belay's floor, for comparison;
+// survivors: only what outlived a young-generation GC, i.e. what gets copied and promoted).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { dispatcherFor, runLoad } from './lib/load.js';
 import { ROOT, startBelayChild, startMockttpChild, startUpstreamChild } from './lib/procs.js';
 import { round } from './lib/stats.js';
 
-export async function benchAllocPerRequest({ seconds = 5, top = 0, target = 'belay' } = {}) {
+export async function benchAllocPerRequest({ seconds = 5, top = 0, target = 'belay', survivors = false } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'belay-bench-alloc-'));
   const profileFile = path.join(dir, 'heap.json');
   const pki = makePki();
@@ -23,7 +24,7 @@ export async function benchAllocPerRequest({ seconds = 5, top = 0, target = 'bel
   const proxy = await start({
     upstreamCaFile: pki.caFile,
     nodeArgs: ['--import', pathToFileURL(path.join(ROOT, 'bench', 'lib', 'heap-sampling-preload.js')).href],
-    env: { BELAY_BENCH_HEAP_PROFILE: profileFile },
+    env: { BELAY_BENCH_HEAP_PROFILE: profileFile, BELAY_BENCH_HEAP_SURVIVORS: survivors ? '1' : '0' },
   });
   const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
   const origin = `https://127.0.0.1:${upstream.port}`;
@@ -70,6 +71,6 @@ function allocations(profile) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const at = process.argv.indexOf('--top');
   const t = process.argv.indexOf('--target');
-  const result = await benchAllocPerRequest({ top: at > 0 ? Number(process.argv[at + 1]) : 15, target: t > 0 ? process.argv[t + 1] : 'belay' });
+  const result = await benchAllocPerRequest({ top: at > 0 ? Number(process.argv[at + 1]) : 15, target: t > 0 ? process.argv[t + 1] : 'belay', survivors: process.argv.includes('--survivors') });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
