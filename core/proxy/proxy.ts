@@ -87,7 +87,8 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   /** Appends an event; a producer bug is reported, never thrown into mockttp's event loop. */
   const record = safeAppender(deps.audit, deps.warn);
 
-  // The self-request matcher runs before mockttp has listened: the port is set once it has.
+  // What the self-request matcher and process attribution compare with: the port asked
+  // for until mockttp listens (0 asks for any), then the one it got.
   let ownPort = port;
   const processes = new ProcessAttribution(() => ownPort, proxySettings.attributeProcesses && process.platform === 'linux');
   const flows = new FlowTracker({ attributeClient: deps.attributeClient, record, warn: deps.warn, processes });
