@@ -26,9 +26,9 @@ import { PauseSwitch } from './pipeline/pause.js';
 import { PolicyStore } from './policy/store.js';
 import { attributeClient } from './protocols/client-attribution.js';
 import { McpHttpSessions } from './protocols/mcp/index.js';
-import { ensureCa, type LocalCa } from './proxy/ca.js';
+import { ensureCa, startLeafKeyGeneration, type LocalCa } from './proxy/ca.js';
 import { createProtocolAnalyzer } from './proxy/protocol-analyzer.js';
-import { startProxy, type RunningProxy } from './proxy/proxy.js';
+import type { RunningProxy } from './proxy/proxy.js';
 import { loadSettings, type Settings } from './settings.js';
 import { SiemForwarder } from './siem/forwarder.js';
 import { pruneEvents } from './siem/retention.js';
@@ -73,6 +73,9 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
   ensureDataDir(paths);
   const settings = loadSettings(paths);
   const ca = await ensureCa(paths);
+  // The proxy's modules (mockttp's server, most of start-up's loading) are imported below,
+  // after the leaf-certificate key has begun on a worker thread, so the two overlap.
+  await startLeafKeyGeneration(ca);
   const audit = AuditLog.open(paths.database, {
     nativeBinding: opts.sqliteBinding,
     eventLoopBusyTimeoutMs: EVENT_LOOP_BUSY_TIMEOUT_MS,
@@ -114,6 +117,7 @@ export async function startBelay(opts: StartOptions = {}): Promise<Belay> {
     // Issue 9: credential broker (at the proxy), anomaly alerts, review.
     const leastPrivilege = startLeastPrivilege({ audit, settings, paths, warn });
     cleanups.push(() => leastPrivilege.stop());
+    const { startProxy } = await import('./proxy/proxy.js');
     const proxy = await startProxy(
       { ca, settings, guard, analyzer, audit, attributeClient: (h) => attributeClient(h).id, warn, broker: leastPrivilege.broker },
       opts.proxyPort ?? settings.proxy.port,

@@ -1,4 +1,5 @@
-import * as mockttp from 'mockttp';
+import type * as mockttp from 'mockttp';
+import { completionCheckers } from './mockttp-lean.js';
 import { BROKER_KEYS_FIELD, type CredentialBroker } from '../broker/broker.js';
 import type { Analyzer } from './analyzer.js';
 import type { FlowTracker } from './flow-tracker.js';
@@ -29,7 +30,7 @@ export async function addBrokerRule(server: mockttp.Mockttp, deps: BrokerRuleDep
   await server.addRequestRule({
     matchers: [new HeadMatcher((req) => broker.carriesPlaceholder(req.url, req.headers), 'request carrying a Belay key placeholder')],
     // Never "complete": mockttp otherwise lets a later matching rule win after the first use.
-    completionChecker: new mockttp.completionCheckers.Always(),
+    completionChecker: new completionCheckers.Always(),
     steps: [
       new GuardedPassThroughStep(
         async (req) => {

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { generateCACertificate } from 'mockttp';
+import { generateCACertificate, getCA } from 'mockttp/dist/util/certificates';
 import type { BelayPaths } from '../paths.js';
 
 /** A CA with less than this left is replaced (clients would start failing soon after). */
@@ -81,4 +81,17 @@ function describe(paths: BelayPaths, cert: string, key: string, x509: X509Certif
 /** PEM → DER bytes, for `belay ca export --der` (Windows and some Android stores want DER). */
 export function pemToDer(pem: string): Buffer {
   return new X509Certificate(pem).raw;
+}
+
+/**
+ * Starts making the key mockttp signs every site's certificate with, and resolves once it
+ * is being made. mockttp makes one RSA key per process when its first CA object is built,
+ * and its server waits for that key before it listens: 0.1–0.4 s of a worker thread. Begun
+ * here, as soon as the CA is known, it is made while the engine goes on loading the proxy's
+ * modules (bench/RESULTS.md, Findings, item 13); the server's own CA object later finds it
+ * made or in the making (mockttp shares it between CA objects). A CA mockttp cannot read
+ * is left for the proxy's start to report.
+ */
+export async function startLeafKeyGeneration(ca: Pick<LocalCa, 'cert' | 'key'>): Promise<void> {
+  await getCA({ cert: ca.cert, key: ca.key }).catch(() => undefined);
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import * as mockttp from 'mockttp';
+import type * as mockttp from 'mockttp';
+import { requestSteps } from './mockttp-lean.js';
 import type { ClientResponse, GatedFlow, GatedRequest, ToolUseGate } from './tool-use-gate.js';
 
 /**
@@ -75,7 +76,7 @@ export class GuardedPassThroughStep {
   ) {
     internals ??= mockttpInternals();
     internals.StepLookup[STEP_TYPE] ??= GuardedPassThroughStep;
-    const definition = new mockttp.requestSteps.PassThroughStep({ ...passthroughOptions, beforeRequest: (req) => this.decisions.get(req.id) });
+    const definition = new requestSteps.PassThroughStep({ ...passthroughOptions, beforeRequest: (req) => this.decisions.get(req.id) });
     this.passthrough = internals.PassThroughStepImpl.fromDefinition(definition);
   }
 

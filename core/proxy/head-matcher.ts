@@ -1,4 +1,5 @@
-import { matchers, type OngoingRequest } from 'mockttp';
+import type { OngoingRequest } from 'mockttp';
+import { matchers } from './mockttp-lean.js';
 
 /**
  * A mockttp matcher that decides from the request line and headers only. mockttp's own

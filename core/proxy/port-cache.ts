@@ -1,4 +1,4 @@
-import { getLocal } from 'mockttp';
+import { getLocal } from './mockttp-lean.js';
 
 /**
  * mockttp reads its own `port` for every request it preprocesses, and the getter asks the

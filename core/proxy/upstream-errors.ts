@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getLocal } from 'mockttp';
+import { getLocal } from './mockttp-lean.js';
 
 /**
  * When an upstream cannot be reached (refused, reset, DNS failure, bad certificate),

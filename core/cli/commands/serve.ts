@@ -9,11 +9,12 @@ export function register(program: Command): void {
     .action(async (opts: { proxyPort?: number }) => {
       // Loaded here, not at the top: the engine pulls in mockttp, which other commands never need.
       const { startBelay } = await import('../../engine.js');
-      const { PortBusyError } = await import('../../proxy/proxy.js');
       let belay;
       try {
         belay = await startBelay({ proxyPort: opts.proxyPort });
       } catch (err) {
+        // Imported only now: the engine loads the proxy's modules after its CA is ready.
+        const { PortBusyError } = await import('../../proxy/proxy.js');
         if (err instanceof PortBusyError) {
           process.stderr.write(`belay: ${err.message}\n`);
           process.exitCode = 1;
