@@ -17,7 +17,7 @@ const TARGETS = ['direct', 'mockttp', 'belay', 'mitmdump'];
 /** `--profile DIR`: a V8 CPU profile of each Node proxy, named after it, to set side by side. */
 const profileArgs = (dir, target) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${target}.cpuprofile`] : []);
 
-export async function benchProxy({ quick = false, targets = TARGETS, profileDir, belayNodeArgs = [], log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+export async function benchProxy({ quick = false, targets = TARGETS, profileDir, belayNodeArgs = [], tools = true, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const durationMs = quick ? 2000 : 8000;
   const sse = quick ? { streams: 1, events: 50, everyMs: 10 } : { streams: 3, events: 100, everyMs: 10 };
   const pki = makePki();
@@ -46,7 +46,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
           const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
           const sampler = proxy.pid ? rssSampler(proxy.pid) : undefined;
           const cpuBefore = proxy.pid ? cpuMs(proxy.pid) : NaN;
-          const r = await runLoad({ dispatcher, origin: `https://127.0.0.1:${loadUpstream.port}`, concurrency, durationMs });
+          const r = await runLoad({ dispatcher, origin: `https://127.0.0.1:${loadUpstream.port}`, concurrency, durationMs, tools });
           const cpuUsed = proxy.pid ? cpuMs(proxy.pid) - cpuBefore : NaN;
           const rss = sampler?.stop();
           await dispatcher.close();
@@ -136,6 +136,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const p = args.indexOf('--profile');
   // e.g. --belay-node-args "--max-semi-space-size=2 --optimize-for-size" (V8 flags for the Belay process)
   const na = args.indexOf('--belay-node-args');
-  const result = await benchProxy({ quick: args.includes('--quick'), targets: t >= 0 ? args[t + 1].split(',') : TARGETS, profileDir: p >= 0 ? args[p + 1] : undefined, belayNodeArgs: na >= 0 ? args[na + 1].split(' ').filter(Boolean) : [] });
+  // --no-tools: requests offer no tool, so Belay relays them through mockttp's passthrough (as
+  // MCP and plain HTTPS) instead of its tool-use gate.
+  const result = await benchProxy({ tools: !args.includes('--no-tools'), quick: args.includes('--quick'), targets: t >= 0 ? args[t + 1].split(',') : TARGETS, profileDir: p >= 0 ? args[p + 1] : undefined, belayNodeArgs: na >= 0 ? args[na + 1].split(' ').filter(Boolean) : [] });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

@@ -11,8 +11,12 @@ export function dispatcherFor({ proxyPort, caPem, connections }) {
 }
 
 let counter = 0;
-/** A small chat request (about 600 bytes), different each time like real prompts. */
-export function chatBody(stream = false) {
+/**
+ * A small chat request (about 600 bytes), different each time like real prompts. It offers
+ * a tool unless `tools` is false: Belay reads such answers through its tool-use gate, and
+ * relays the others through mockttp's passthrough, as it does MCP and plain HTTPS.
+ */
+export function chatBody(stream = false, tools = true) {
   counter++;
   return JSON.stringify({
     model: 'gpt-4o-mini',
@@ -21,15 +25,15 @@ export function chatBody(stream = false) {
       { role: 'system', content: 'You are a coding assistant. Follow the repository conventions and answer briefly.' },
       { role: 'user', content: `Request ${counter}: refactor src/handlers/user-${counter % 97}.ts so every handler shares one error path, then list the tests that need updating.` },
     ],
-    tools: [{ type: 'function', function: { name: 'read_file', description: 'Read a file from the workspace.', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } }],
+    ...(tools ? { tools: [{ type: 'function', function: { name: 'read_file', description: 'Read a file from the workspace.', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } }] } : {}),
   });
 }
 
 const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-bench-not-a-real-key', 'user-agent': 'belay-bench/1' };
 
-export async function chatOnce(dispatcher, origin) {
+export async function chatOnce(dispatcher, origin, tools = true) {
   const t0 = performance.now();
-  const res = await request(`${origin}/v1/chat/completions`, { method: 'POST', headers: HEADERS, body: chatBody(), dispatcher });
+  const res = await request(`${origin}/v1/chat/completions`, { method: 'POST', headers: HEADERS, body: chatBody(false, tools), dispatcher });
   await res.body.text();
   const ms = performance.now() - t0;
   if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
@@ -41,7 +45,7 @@ export async function chatOnce(dispatcher, origin) {
  * `warmupMs` not counted). Returns per-request latencies (ms), requests/s, requests sent in
  * all (warm-up included) and errors.
  */
-export async function runLoad({ dispatcher, origin, concurrency, durationMs, warmupMs = 500 }) {
+export async function runLoad({ dispatcher, origin, concurrency, durationMs, warmupMs = 500, tools = true }) {
   const latencies = [];
   let errors = 0;
   let firstError;
@@ -53,7 +57,7 @@ export async function runLoad({ dispatcher, origin, concurrency, durationMs, war
     while (!done) {
       try {
         sent++;
-        const ms = await chatOnce(dispatcher, origin);
+        const ms = await chatOnce(dispatcher, origin, tools);
         if (measuring && !done) {
           latencies.push(ms);
           counted++;

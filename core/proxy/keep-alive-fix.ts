@@ -1,6 +1,6 @@
-import http from 'node:http';
-import { createRequire } from 'node:module';
+import type http from 'node:http';
 import type { Socket } from 'node:net';
+import { onUpstreamAgent } from './mockttp-agents.js';
 
 /**
  * mockttp's upstream agents are `new https.Agent({ keepAlive: true })` with no `timeout`,
@@ -18,8 +18,6 @@ import type { Socket } from 'node:net';
 const IDLE_WITHOUT_HINT_MS = 4000;
 const HINT_MARGIN_MS = 1000;
 
-const patched = new WeakSet<http.Agent>();
-
 type PooledSocket = Socket & { _httpMessage?: { res?: http.IncomingMessage } };
 
 /** The idle time Belay allows a pooled upstream socket, from the server's hint. */
@@ -33,9 +31,7 @@ export function idleTimeoutFor(keepAliveHeader: string | string[] | undefined): 
   return ms > 0 ? Math.min(ms, IDLE_WITHOUT_HINT_MS * 15) : undefined;
 }
 
-function patchAgent(agent: unknown): void {
-  if (!(agent instanceof http.Agent) || patched.has(agent)) return;
-  patched.add(agent);
+function patchAgent(agent: http.Agent): void {
   // Node's typings say void; the agent uses the boolean (false: destroy the socket).
   const pool = agent as unknown as { keepSocketAlive(socket: PooledSocket): boolean; reuseSocket(socket: Socket, req: http.ClientRequest): void };
   const keep = pool.keepSocketAlive.bind(agent);
@@ -56,22 +52,6 @@ function patchAgent(agent: unknown): void {
   };
 }
 
-let installed = false;
-
 export function installKeepAliveFix(): void {
-  if (installed) return;
-  const requireFromMockttp = createRequire(createRequire(import.meta.url).resolve('mockttp'));
-  const agents = requireFromMockttp('./rules/http-agents.js') as { getAgent: (...args: unknown[]) => Promise<unknown> };
-  if (typeof agents.getAgent !== 'function') {
-    throw new Error('this version of mockttp has no getAgent to fix (core/proxy/keep-alive-fix.ts)');
-  }
-  const getAgent = agents.getAgent;
-  agents.getAgent = async (...args: unknown[]) => {
-    const agent = await getAgent(...args);
-    // One agent, or { https, http2 } when HTTP/2 upstream may be tried.
-    if (agent instanceof http.Agent) patchAgent(agent);
-    else if (agent && typeof agent === 'object') for (const a of Object.values(agent)) patchAgent(a);
-    return agent;
-  };
-  installed = true;
+  onUpstreamAgent(patchAgent);
 }

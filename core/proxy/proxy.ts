@@ -1,4 +1,4 @@
-import * as mockttp from 'mockttp';
+import { completionCheckers, getLocal, requestSteps } from './mockttp-lean.js';
 import { safeAppender } from '../audit/safe-append.js';
 import type { NewAuditEvent } from '../../shared/events.js';
 import type { Guard } from '../pipeline/verdict.js';
@@ -17,6 +17,7 @@ import { installIpSanFix } from './leaf-san.js';
 import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
 import { installPortCache } from './port-cache.js';
+import { installSharedTlsContexts } from './shared-tls-context.js';
 import { ProcessAttribution } from './process-attribution.js';
 import { requestHead, urlParts } from './request-head.js';
 import { GuardedPassThroughStep } from './guarded-step.js';
@@ -59,9 +60,10 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   installUpstreamErrorResponses();
   installLoopCheckFix();
   installKeepAliveFix();
+  installSharedTlsContexts();
   installPortCache();
   const proxySettings = deps.settings.proxy;
-  const server = mockttp.getLocal({
+  const server = getLocal({
     https: {
       cert: deps.ca.cert,
       key: deps.ca.key,
@@ -100,8 +102,8 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   // and mockttp answers from its first pass instead of re-filtering every rule per request.
   await server.addRequestRule({
     matchers: [new HeadMatcher((req) => isSelf(req.url, ownPort), 'a request addressed to Belay itself')],
-    completionChecker: new mockttp.completionCheckers.Always(),
-    steps: [new mockttp.requestSteps.FixedResponseStep(508, 'Loop Detected', 'Belay will not forward a request to itself: point the client at the real destination, with Belay as its proxy.\n', { 'content-type': 'text/plain; charset=utf-8' })],
+    completionChecker: new completionCheckers.Always(),
+    steps: [new requestSteps.FixedResponseStep(508, 'Loop Detected', 'Belay will not forward a request to itself: point the client at the real destination, with Belay as its proxy.\n', { 'content-type': 'text/plain; charset=utf-8' })],
   });
 
   if (deps.broker) {
@@ -111,7 +113,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   // Guarded route: LLM / MCP / A2A requests with a JSON body are judged before they leave.
   await server.addRequestRule({
     matchers: [new HeadMatcher((req) => deps.analyzer.needsBody(requestHead(req)), 'LLM, MCP or A2A request with a body')],
-    completionChecker: new mockttp.completionCheckers.Always(),
+    completionChecker: new completionCheckers.Always(),
     steps: [new GuardedPassThroughStep((req) => guardRequest(req), gate, passthroughOptions).asStep()],
   });
   await server.forAnyWebSocket().thenPassThrough(passthroughOptions);

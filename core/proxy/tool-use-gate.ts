@@ -9,6 +9,7 @@ import type { LlmExchangeFacts, LlmExchangeOutcome, LlmResponseObserver } from '
 import type { LlmFrame, LlmToolCall } from '../protocols/llm/types.js';
 import { LazyAbort } from '../pipeline/lazy-abort.js';
 import type { Verdict } from '../pipeline/verdict.js';
+import { sharedSecureContext } from './shared-tls-context.js';
 import { UPSTREAM_FAILED_HEADER, describeUpstreamError } from './upstream-errors.js';
 
 /**
@@ -84,10 +85,11 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 
 export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
   const ca = opts.trustedCAs.length ? [...tls.rootCertificates, ...opts.trustedCAs.map((c) => c.cert)] : undefined;
-  // One TLS context for every upstream connection. Passing `ca` per request instead makes
-  // Node parse every root certificate again for each new connection and fold the whole
-  // list (hundreds of KB) into the agent's pool key on every request (bench/RESULTS.md).
-  const secureContext = ca ? tls.createSecureContext({ ca }) : undefined;
+  // One TLS context for every upstream connection, built on first use (shared-tls-context.ts).
+  // Passing `ca` per request instead makes Node parse every root certificate again for each
+  // new connection and fold the whole list (hundreds of KB) into the agent's pool key on
+  // every request (bench/RESULTS.md).
+  const secureContext = ca ? () => sharedSecureContext({ ca }) : undefined;
   return {
     relay: async (flow, request, res) => {
       try {
@@ -105,7 +107,7 @@ export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
 interface UpstreamTrust {
   /** Roots + extra CAs, or undefined for Node's default store. */
   ca?: string[];
-  secureContext?: tls.SecureContext;
+  secureContext?: () => tls.SecureContext;
 }
 
 async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse, trust: UpstreamTrust, opts: ToolUseGateOptions): Promise<void> {
@@ -121,7 +123,7 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
   const options: https.RequestOptions & { secureContext?: tls.SecureContext } = {
     method: request.method,
     headers,
-    secureContext: secure ? trust.secureContext : undefined,
+    secureContext: secure ? trust.secureContext?.() : undefined,
     agent: agentFor(target, opts.upstreamProxy, trust.ca),
   };
   // The request body is small (it went through the guard, under proxy.maxInspectBytes) and

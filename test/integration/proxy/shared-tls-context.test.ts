@@ -1,0 +1,75 @@
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import { ProxyAgent, request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestBelay, type TestBelay } from '../../helpers/engine.js';
+import { issueServerCert, makeTestCa, PROVIDER_HOSTS } from '../../helpers/tls.js';
+
+// With a CA beyond Node's own roots (here a corporate one, in settings), every upstream
+// request carries Node's roots plus it. Node would build a TLS context from all of them for
+// each new upstream connection (50 ms of the event loop on a slow machine), and mockttp's
+// agents are per client connection, so each new copilot connection paid it. Belay builds
+// the context once (core/proxy/shared-tls-context.ts).
+describe('upstream TLS context with extra CAs', () => {
+  let belay: TestBelay;
+  let server: https.Server;
+  let untrusted: https.Server;
+  let port = 0;
+  let untrustedPort = 0;
+  let upstreamConnections = 0;
+
+  beforeAll(async () => {
+    const ca = makeTestCa('Belay Test Corporate CA');
+    const cert = issueServerCert(ca, PROVIDER_HOSTS);
+    server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    });
+    server.on('secureConnection', () => upstreamConnections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+    // Same names, a CA nobody trusts: the shared context must not trust it either.
+    const stranger = issueServerCert(makeTestCa('Belay Test Stranger CA'), PROVIDER_HOSTS);
+    untrusted = https.createServer({ cert: stranger.cert, key: stranger.key }, (_req, res) => res.end('should not be reached'));
+    await new Promise<void>((r) => untrusted.listen(0, '127.0.0.1', r));
+    untrustedPort = (untrusted.address() as AddressInfo).port;
+    belay = await startTestBelay({ settings: { proxy: { extraCaFiles: [ca.certFile] } } });
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  afterAll(async () => {
+    await belay?.stop();
+    for (const s of [server, untrusted]) {
+      s?.closeAllConnections();
+      await new Promise((r) => s?.close(r));
+    }
+  });
+
+  /** One request on a client connection of its own (a new tunnel, hence a new upstream connection). */
+  async function onNewConnection(url: string): Promise<{ status: number; body: string }> {
+    const dispatcher = new ProxyAgent({ uri: belay.proxy.url, requestTls: { ca: belay.ca.cert } });
+    try {
+      const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}', dispatcher });
+      return { status: res.statusCode, body: await res.body.text() };
+    } finally {
+      await dispatcher.close();
+    }
+  }
+
+  it('builds one context for many new upstream connections, and they trust the extra CA', async () => {
+    const builds = vi.spyOn(tls, 'createSecureContext');
+    const before = upstreamConnections;
+    for (let i = 0; i < 4; i++) expect(await onNewConnection(`https://localhost:${port}/v1/things`)).toEqual({ status: 200, body: '{"ok":true}' });
+    expect(upstreamConnections - before).toBe(4);
+    const withCaList = builds.mock.calls.filter(([options]) => Array.isArray(options?.ca));
+    expect(withCaList.length).toBeLessThanOrEqual(1);
+  });
+
+  it('still refuses an upstream whose certificate no trusted CA signed', async () => {
+    const answer = await onNewConnection(`https://localhost:${untrustedPort}/v1/things`);
+    expect(answer.status).toBe(502);
+    expect(answer.body).not.toContain('should not be reached');
+  });
+});
