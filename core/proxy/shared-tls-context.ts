@@ -61,21 +61,45 @@ export function sharedSecureContext(options: TlsOptions & { ca: CaList }): tls.S
 
 interface PoolingAgent {
   getName(options?: TlsOptions): string;
+}
+/** Node's https agents open each connection here. */
+interface ConnectingAgent extends PoolingAgent {
   createConnection(options: TlsOptions, callback?: unknown): unknown;
+}
+/** agent-base's agents (mockttp's upstream-proxy agents) open each connection to the server, through the proxy, here. */
+interface ProxyingAgent extends PoolingAgent {
+  connect(req: unknown, options: TlsOptions & { secureEndpoint?: boolean }): unknown;
+}
+
+/** The options with the shared context in place of their list, or as they are. */
+function withSharedContext<T extends TlsOptions>(options: T): T {
+  return shareable(options) ? { ...options, ca: undefined, secureContext: sharedSecureContext(options) } : options;
 }
 
 /**
- * Makes an https agent name its pools by the trust list's id instead of its text, and open
- * connections with the shared context. Options with client certificates pass unchanged.
+ * Makes an agent name its pools by the trust list's id instead of its text, and open TLS
+ * connections with the shared context: Node's https agents, and agent-base's proxy agents
+ * (what mockttp uses through an upstream proxy). Options with client certificates pass
+ * unchanged; plain-HTTP agents are left alone.
  */
 export function shareTlsContexts(agent: http.Agent): void {
-  if (!(agent instanceof https.Agent)) return;
+  let opens: 'createConnection' | 'connect';
+  if (agent instanceof https.Agent) opens = 'createConnection';
+  else if (typeof (agent as unknown as Partial<ProxyingAgent>).connect === 'function') opens = 'connect';
+  else return;
   const pooling = agent as unknown as PoolingAgent;
   const getName = pooling.getName.bind(agent);
-  const createConnection = pooling.createConnection.bind(agent);
   pooling.getName = (options = {}) => (shareable(options) ? getName({ ...options, ca: trustListId(options.ca) }) : getName(options));
-  pooling.createConnection = (options, callback) =>
-    shareable(options) ? createConnection({ ...options, ca: undefined, secureContext: sharedSecureContext(options) }, callback) : createConnection(options, callback);
+  if (opens === 'createConnection') {
+    const connecting = agent as unknown as ConnectingAgent;
+    const createConnection = connecting.createConnection.bind(agent);
+    connecting.createConnection = (options, callback) => createConnection(withSharedContext(options), callback);
+  } else {
+    const proxying = agent as unknown as ProxyingAgent;
+    const connect = proxying.connect.bind(agent);
+    // A plain-HTTP request through the proxy carries mockttp's TLS options too: no context for it.
+    proxying.connect = (req, options) => connect(req, options.secureEndpoint === false ? options : withSharedContext(options));
+  }
 }
 
 /** mockttp's upstream agents share contexts from now on. */

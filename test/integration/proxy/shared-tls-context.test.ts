@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import { ProxyAgent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestBelay, type TestBelay } from '../../helpers/engine.js';
+import { startRedirectingProxy, type RedirectingProxy } from '../../helpers/upstream-proxy.js';
 import { issueServerCert, makeTestCa, PROVIDER_HOSTS } from '../../helpers/tls.js';
 
 // With a CA beyond Node's own roots (here a corporate one, in settings), every upstream
@@ -13,6 +14,8 @@ import { issueServerCert, makeTestCa, PROVIDER_HOSTS } from '../../helpers/tls.j
 // the context once (core/proxy/shared-tls-context.ts).
 describe('upstream TLS context with extra CAs', () => {
   let belay: TestBelay;
+  let viaProxy: TestBelay;
+  let corporateProxy: RedirectingProxy;
   let server: https.Server;
   let untrusted: https.Server;
   let port = 0;
@@ -35,12 +38,17 @@ describe('upstream TLS context with extra CAs', () => {
     await new Promise<void>((r) => untrusted.listen(0, '127.0.0.1', r));
     untrustedPort = (untrusted.address() as AddressInfo).port;
     belay = await startTestBelay({ settings: { proxy: { extraCaFiles: [ca.certFile] } } });
+    // The corporate set-up: the CA and an upstream proxy, which mockttp reaches through agent-base's agents.
+    corporateProxy = await startRedirectingProxy((_host, to) => ({ host: '127.0.0.1', port: to }));
+    viaProxy = await startTestBelay({ settings: { proxy: { extraCaFiles: [ca.certFile], upstreamProxy: corporateProxy.url } } });
   });
 
   afterEach(() => vi.restoreAllMocks());
 
   afterAll(async () => {
     await belay?.stop();
+    await viaProxy?.stop();
+    await corporateProxy?.close();
     for (const s of [server, untrusted]) {
       s?.closeAllConnections();
       await new Promise((r) => s?.close(r));
@@ -48,8 +56,8 @@ describe('upstream TLS context with extra CAs', () => {
   });
 
   /** One request on a client connection of its own (a new tunnel, hence a new upstream connection). */
-  async function onNewConnection(url: string): Promise<{ status: number; body: string }> {
-    const dispatcher = new ProxyAgent({ uri: belay.proxy.url, requestTls: { ca: belay.ca.cert } });
+  async function onNewConnection(url: string, through = belay): Promise<{ status: number; body: string }> {
+    const dispatcher = new ProxyAgent({ uri: through.proxy.url, requestTls: { ca: through.ca.cert } });
     try {
       const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}', dispatcher });
       return { status: res.statusCode, body: await res.body.text() };
@@ -65,6 +73,15 @@ describe('upstream TLS context with extra CAs', () => {
     expect(upstreamConnections - before).toBe(4);
     const withCaList = builds.mock.calls.filter(([options]) => Array.isArray(options?.ca));
     expect(withCaList.length).toBeLessThanOrEqual(1);
+  });
+
+  it('does the same through an upstream proxy', async () => {
+    const builds = vi.spyOn(tls, 'createSecureContext');
+    const before = { connections: upstreamConnections, tunnels: corporateProxy.connects.length };
+    for (let i = 0; i < 4; i++) expect(await onNewConnection(`https://localhost:${port}/v1/things`, viaProxy)).toEqual({ status: 200, body: '{"ok":true}' });
+    expect(corporateProxy.connects.length - before.tunnels).toBe(4);
+    expect(upstreamConnections - before.connections).toBe(4);
+    expect(builds.mock.calls.filter(([options]) => Array.isArray(options?.ca)).length).toBeLessThanOrEqual(1);
   });
 
   it('still refuses an upstream whose certificate no trusted CA signed', async () => {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import { describe, expect, it } from 'vitest';
 import { shareTlsContexts, sharedSecureContext, trustListId } from '../../../core/proxy/shared-tls-context.js';
 
@@ -55,6 +56,21 @@ describe('shared upstream TLS contexts', () => {
     expect(opened[0].secureContext).toBeUndefined();
     expect(opened[1].secureContext).toBe(own);
     expect(pooling.getName({ host: 'a.example', port: 443, ca: list, pfx: Buffer.from('x') }).length).toBeGreaterThan(100_000);
+  });
+
+  it("does the same for agent-base's proxy agents, but not for plain HTTP through them", () => {
+    const agent = new HttpsProxyAgent('http://127.0.0.1:3128');
+    const opened: Record<string, unknown>[] = [];
+    (agent as unknown as { connect(req: unknown, o: object): unknown }).connect = (_req, options) => opened.push(options as Record<string, unknown>);
+    shareTlsContexts(agent);
+    const proxying = agent as unknown as { connect(req: unknown, o: object): unknown; getName(o: object): string };
+    proxying.connect({}, { host: 'a.example', ca: list, secureEndpoint: true });
+    proxying.connect({}, { host: 'b.example', ca: list, secureEndpoint: false });
+    expect(opened[0].ca).toBeUndefined();
+    expect(opened[0].secureContext).toBeInstanceOf(tls.SecureContext);
+    expect(opened[1].ca).toBe(list);
+    expect(opened[1].secureContext).toBeUndefined();
+    expect(proxying.getName({ host: 'a.example', port: 443, ca: list, secureEndpoint: true }).length).toBeLessThan(200);
   });
 
   it('leaves plain-HTTP agents alone', () => {
