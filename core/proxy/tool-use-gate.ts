@@ -90,10 +90,11 @@ export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
   // new connection and fold the whole list (hundreds of KB) into the agent's pool key on
   // every request (bench/RESULTS.md).
   const secureContext = ca ? () => sharedSecureContext({ ca }) : undefined;
+  const proxyAgents = new Map<string, HttpsProxyAgent<string>>();
   return {
     relay: async (flow, request, res) => {
       try {
-        await relay(flow, request, res, { ca, secureContext }, opts);
+        await relay(flow, request, res, { ca, secureContext, proxyAgents }, opts);
       } catch (err) {
         opts.warn(`tool-use gate: ${(err as Error).message}`);
         flow.noteError(`Belay's tool-use gate failed: ${(err as Error).message}`);
@@ -108,6 +109,8 @@ interface UpstreamTrust {
   /** Roots + extra CAs, or undefined for Node's default store. */
   ca?: string[];
   secureContext?: () => tls.SecureContext;
+  /** One kept-alive agent per upstream proxy, by its URL. */
+  proxyAgents: Map<string, HttpsProxyAgent<string>>;
 }
 
 async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse, trust: UpstreamTrust, opts: ToolUseGateOptions): Promise<void> {
@@ -124,7 +127,7 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
     method: request.method,
     headers,
     secureContext: secure ? trust.secureContext?.() : undefined,
-    agent: agentFor(target, opts.upstreamProxy, trust.ca),
+    agent: agentFor(target, opts.upstreamProxy, trust),
   };
   // The request body is small (it went through the guard, under proxy.maxInspectBytes) and
   // is held whole, so the request can be sent again once when a kept-alive upstream socket
@@ -272,10 +275,20 @@ function decoded(res: IncomingMessage): Readable {
   return res;
 }
 
-function agentFor(target: URL, proxy: ProxySetting | undefined, ca: string[] | undefined): http.Agent | undefined {
+/**
+ * The agent for an upstream request: Node's global one (kept alive), or the upstream proxy's,
+ * kept alive too. An agent per request would open a new tunnel (TCP, CONNECT, TLS) for
+ * every answer, a few round trips to a remote provider each time.
+ */
+function agentFor(target: URL, proxy: ProxySetting | undefined, trust: UpstreamTrust): http.Agent | undefined {
   if (!proxy) return undefined;
   const host = target.hostname;
   const bypass = (proxy.noProxy ?? []).some((p) => p === '*' || host === p || host.endsWith(p.startsWith('.') ? p : `.${p}`));
   if (bypass) return undefined;
-  return new HttpsProxyAgent(proxy.proxyUrl, { ca });
+  let agent = trust.proxyAgents.get(proxy.proxyUrl);
+  if (!agent) {
+    agent = new HttpsProxyAgent(proxy.proxyUrl, { ca: trust.ca, keepAlive: true });
+    trust.proxyAgents.set(proxy.proxyUrl, agent);
+  }
+  return agent;
 }
