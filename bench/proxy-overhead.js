@@ -12,7 +12,10 @@ import { sseDelays } from './lib/sse.js';
 import { summary, round } from './lib/stats.js';
 import { cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild, startUpstreamChild } from './lib/procs.js';
 
-const TARGETS = ['direct', 'mockttp', 'belay', 'mitmdump'];
+// belay-passthrough: Belay again, with requests that offer no tool, so it relays them
+// through mockttp's passthrough (its path for MCP, plain HTTPS and LLM calls without tools)
+// rather than its tool-use gate. Load cells only: its SSE is the `belay` row's own.
+const TARGETS = ['direct', 'mockttp', 'belay', 'belay-passthrough', 'mitmdump'];
 
 /** `--profile DIR`: a V8 CPU profile of each Node proxy, named after it, to set side by side. */
 const profileArgs = (dir, target) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${target}.cpuprofile`] : []);
@@ -35,7 +38,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
       const proxy =
         target === 'direct' ? { port: undefined, caPem: pki.ca, stop: async () => {} }
         : target === 'mockttp' ? await startMockttpChild({ upstreamCaFile: pki.caFile, nodeArgs: profileArgs(profileDir, target) })
-        : target === 'belay' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...profileArgs(profileDir, target)] })
+        : target === 'belay' || target === 'belay-passthrough' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...profileArgs(profileDir, target)] })
         : await startMitmdump();
       try {
         await new Promise((r) => setTimeout(r, 1000));
@@ -46,7 +49,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
           const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
           const sampler = proxy.pid ? rssSampler(proxy.pid) : undefined;
           const cpuBefore = proxy.pid ? cpuMs(proxy.pid) : NaN;
-          const r = await runLoad({ dispatcher, origin: `https://127.0.0.1:${loadUpstream.port}`, concurrency, durationMs, tools });
+          const r = await runLoad({ dispatcher, origin: `https://127.0.0.1:${loadUpstream.port}`, concurrency, durationMs, tools: tools && target !== 'belay-passthrough' });
           const cpuUsed = proxy.pid ? cpuMs(proxy.pid) - cpuBefore : NaN;
           const rss = sampler?.stop();
           await dispatcher.close();
@@ -55,6 +58,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
           out[`c${concurrency}`] = { ...summary(r.latencies), requestsPerSec: round(r.requestsPerSec, 0), errors: r.errors, firstError: r.firstError, peakRssMB: round(rss?.peakMB, 1), cpuUsPerRequest };
           log(`  ${target} c=${concurrency}: p50 ${out[`c${concurrency}`].p50} ms, p99 ${out[`c${concurrency}`].p99} ms, ${out[`c${concurrency}`].requestsPerSec} req/s${Number.isFinite(cpuUsPerRequest) ? `, ${cpuUsPerRequest} µs CPU/request` : ''}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
         }
+        if (target === 'belay-passthrough') continue;
         const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
         const streams = [];
         for (let i = 0; i < sse.streams; i++) streams.push(await sseDelays({ dispatcher, origin: `https://127.0.0.1:${sseUpstream.port}`, upstream: sseUpstream, events: sse.events, everyMs: sse.everyMs }));
@@ -125,7 +129,7 @@ export function ratios(results) {
         throughputVsMitmdump: m ? round(r[c].requestsPerSec / m[c].requestsPerSec, 2) : undefined,
       };
     }
-    out[name].sseAddedP99Ms = d ? round(r.sse.p99 - d.sse.p99, 3) : undefined;
+    out[name].sseAddedP99Ms = d && r.sse ? round(r.sse.p99 - d.sse.p99, 3) : undefined;
   }
   return out;
 }

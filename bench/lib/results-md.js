@@ -32,14 +32,14 @@ export function renderResults(r) {
     lines.push('| vs direct / vs mitmdump | added p50 c=1 | added p50 c=16 | throughput c=1 | throughput c=16 | SSE added p99 |');
     lines.push('|---|---|---|---|---|---|');
     for (const [name, x] of Object.entries(r.proxy.ratios)) {
-      lines.push(`| ${name} | ${x.c1.addedP50Ms} ms | ${x.c16.addedP50Ms} ms | ${x.c1.throughputVsDirect}× direct, ${fmt(x.c1.throughputVsMitmdump)}× mitmdump | ${x.c16.throughputVsDirect}× direct, ${fmt(x.c16.throughputVsMitmdump)}× mitmdump | ${x.sseAddedP99Ms} ms |`);
+      lines.push(`| ${name} | ${x.c1.addedP50Ms} ms | ${x.c16.addedP50Ms} ms | ${x.c1.throughputVsDirect}× direct, ${fmt(x.c1.throughputVsMitmdump)}× mitmdump | ${x.c16.throughputVsDirect}× direct, ${fmt(x.c16.throughputVsMitmdump)}× mitmdump | ${fmt(x.sseAddedP99Ms, ' ms')} |`);
     }
     lines.push('');
     lines.push('### SSE per-event forwarding delay');
     lines.push('');
     lines.push('| target (belay-gated: tools offered, read through the tool-use gate) | p50 | p99 | max | buffered | events lost |');
     lines.push('|---|---|---|---|---|---|');
-    for (const [name, x] of Object.entries(r.proxy.results)) lines.push(`| ${name} | ${x.sse.p50} ms | ${x.sse.p99} ms | ${x.sse.max} ms | ${x.sse.buffered ? '**yes**' : 'no'} | ${x.sse.missing} |`);
+    for (const [name, x] of Object.entries(r.proxy.results)) if (x.sse) lines.push(`| ${name} | ${x.sse.p50} ms | ${x.sse.p99} ms | ${x.sse.max} ms | ${x.sse.buffered ? '**yes**' : 'no'} | ${x.sse.missing} |`);
     for (const [name, why] of Object.entries(r.proxy.skipped ?? {})) lines.push(`\n${name} skipped: ${why}`);
   }
   lines.push('');
