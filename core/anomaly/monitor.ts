@@ -14,8 +14,17 @@ export interface MonitorOptions {
 }
 
 const BATCH = 2000;
-/** Events per slice of the timer's poll: a few milliseconds of work at most. */
-const SLICE = 250;
+/**
+ * How long one slice of the timer's poll may hold the event loop. Slices are sized from the
+ * last one's pace, between MIN_SLICE and MAX_SLICE events: a fixed 250 events took 9-18 ms
+ * on a slow machine, long enough to show in SSE forwarding delay (bench/RESULTS.md, item
+ * 16). The pace moves (reading back a batch just written can take several times longer),
+ * so MAX_SLICE stays small too; a slice is one transaction, and a few dozen commits a
+ * second cost little.
+ */
+const SLICE_BUDGET_MS = 2;
+const MIN_SLICE = 8;
+const MAX_SLICE = 64;
 
 /**
  * Tails the audit log by seq (so events written by every process, `belay mcp-wrap`
@@ -25,6 +34,8 @@ const SLICE = 250;
 export class AnomalyMonitor {
   private timer: NodeJS.Timeout | undefined;
   private catchingUp = false;
+  /** Events in the next slice, adapted to SLICE_BUDGET_MS. */
+  private sliceSize = 32;
   private readonly getCursor;
   private readonly setCursor;
 
@@ -66,9 +77,9 @@ export class AnomalyMonitor {
   }
 
   /**
-   * The timer's poll: the same work in slices of SLICE events with the event loop free
-   * between them. In one go, a second of c=16 traffic (about a thousand events) held the
-   * proxy's event loop for tens of milliseconds once a second, which every request in
+   * The timer's poll: the same work in slices of about SLICE_BUDGET_MS with the event loop
+   * free between them. In one go, a second of c=16 traffic (about a thousand events) held
+   * the proxy's event loop for tens of milliseconds once a second, which every request in
    * flight then waited out.
    */
   private catchUp(): void {
@@ -77,7 +88,11 @@ export class AnomalyMonitor {
     const slice = () => {
       let more = false;
       try {
-        more = this.readBatch(SLICE) === SLICE;
+        const size = this.sliceSize;
+        const started = performance.now();
+        const read = this.readBatch(size);
+        if (read > 0) this.sliceSize = nextSliceSize(read, performance.now() - started);
+        more = read === size;
         if (!more) this.alerts.sweep(Date.now());
       } catch (err) {
         this.failed(err);
@@ -132,4 +147,10 @@ export class AnomalyMonitor {
       this.setCursor.run(head);
     })();
   }
+}
+
+/** Events that fit in SLICE_BUDGET_MS at the pace of the last slice (`read` events in `ms`). */
+export function nextSliceSize(read: number, ms: number): number {
+  const fit = Math.floor((read * SLICE_BUDGET_MS) / Math.max(ms, 0.01));
+  return Math.min(MAX_SLICE, Math.max(MIN_SLICE, fit));
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AlertStore } from '../../../core/anomaly/alert-store.js';
 import { AnomalyDetector } from '../../../core/anomaly/detector.js';
-import { AnomalyMonitor } from '../../../core/anomaly/monitor.js';
+import { AnomalyMonitor, nextSliceSize } from '../../../core/anomaly/monitor.js';
 import { AuditLog } from '../../../core/audit/audit-log.js';
 import { belayPaths, ensureDataDir } from '../../../core/paths.js';
 import { settingsSchema } from '../../../core/settings.js';
@@ -45,9 +45,49 @@ describe('the anomaly monitor on a busy proxy', () => {
     monitor.stop();
     ticking = false;
     const sliced = reads.filter((r) => r.limit < 2000);
-    expect(sliced.length).toBeGreaterThanOrEqual(4); // 1,000 events in slices of at most 250
+    expect(sliced.length).toBeGreaterThanOrEqual(4); // 1,000 events in slices of at most 64
     for (let i = 1; i < sliced.length; i++) expect(sliced[i].turns).toBeGreaterThan(sliced[i - 1].turns);
     audit.close();
+  });
+
+  it('sizes its slices by time: on a slow machine a slice holds the loop for about 2 ms, not a fixed count', async () => {
+    const audit = openLog('slow-slices');
+    const alerts = new AlertStore(audit.db, audit, () => 3_600_000);
+    const detector = new AnomalyDetector(audit.db, alerts, () => settings.anomaly);
+    // A machine where each event takes at least 0.2 ms to judge.
+    const observe = detector.observe.bind(detector);
+    detector.observe = (e, seeding) => {
+      const until = performance.now() + 0.2;
+      while (performance.now() < until);
+      observe(e, seeding);
+    };
+    const limits: number[] = [];
+    const tailed = Object.assign(Object.create(audit) as AuditLog, {
+      readSince: (seq: number, limit: number) => {
+        limits.push(limit);
+        return audit.readSince(seq, limit);
+      },
+    });
+    const monitor = new AnomalyMonitor(tailed, detector, alerts, { warn: () => {}, pollMs: 20 });
+    monitor.start();
+    for (let i = 0; i < 400; i++) audit.append(llmCall('cursor', 'api.openai.com', T0 + i * 100));
+    audit.flush();
+    const cursor = () => (audit.db.prepare('SELECT last_seq AS seq FROM anomaly_state WHERE id = 1').get() as { seq: number }).seq;
+    await expect.poll(cursor, { timeout: 10_000 }).toBe(400);
+    monitor.stop();
+    const slices = limits.filter((l) => l < 2000);
+    // The first slice is sized blind; at 0.2 ms an event, every later one fits 2 ms: 8 events (the floor).
+    expect(slices.length).toBeGreaterThan(20);
+    expect(Math.max(...slices.slice(1))).toBeLessThanOrEqual(10);
+    audit.close();
+  });
+
+  it('sizes the next slice from the last one’s pace, within bounds', () => {
+    expect(nextSliceSize(32, 2)).toBe(32);
+    expect(nextSliceSize(16, 1)).toBe(32);
+    expect(nextSliceSize(32, 0.1)).toBe(64);
+    expect(nextSliceSize(32, 100)).toBe(8);
+    expect(nextSliceSize(32, 0)).toBe(64);
   });
 
   it('still counts every use of a host and its last use, written once per batch', () => {
