@@ -86,7 +86,7 @@ export function pemToDer(pem: string): Buffer {
 /**
  * Starts making the key mockttp signs every site's certificate with, and resolves once it
  * is being made. mockttp makes one RSA key per process when its first CA object is built,
- * and its server waits for that key before it listens: 0.1–0.4 s of a worker thread. Begun
+ * and its server waits for that key before it listens: 0.1–0.55 s of a worker thread. Begun
  * here, as soon as the CA is known, it is made while the engine goes on loading the proxy's
  * modules (bench/RESULTS.md, Findings, item 13); the server's own CA object later finds it
  * made or in the making (mockttp shares it between CA objects). A CA mockttp cannot read

@@ -206,6 +206,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     activeFlows: () => flows.size,
     stop: async () => {
       await server.stop();
+      gate.close();
       flows.finishAll('Belay stopped before the response ended');
     },
   };

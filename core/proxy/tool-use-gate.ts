@@ -76,6 +76,8 @@ export interface ToolUseGate {
    * they are judged. `res` is ended (or destroyed, when the answer broke off) on return.
    */
   relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse): Promise<void>;
+  /** Closes the tunnels kept alive to an upstream proxy (when the proxy stops). */
+  close(): void;
 }
 
 // Hop-by-hop and framing headers are the gate's own business on each side; HTTP/2
@@ -101,6 +103,10 @@ export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('Belay could not relay this answer.\n');
         else if (!res.writableEnded) res.destroy();
       }
+    },
+    close: () => {
+      for (const agent of proxyAgents.values()) agent.destroy();
+      proxyAgents.clear();
     },
   };
 }
