@@ -19,10 +19,11 @@ interface SocketEnds {
 const normalise = (ip: string | undefined) => (ip ?? '').replace(/^::ffff:/, '');
 
 export function isRealLoop(outgoing: Iterable<SocketEnds>, incoming: SocketEnds): boolean {
+  // Runs for every request over every open upstream socket: the port (a number, almost
+  // never equal) is compared before the addresses are normalised.
   for (const out of outgoing) {
-    if (!out.localAddress || !out.localPort) continue;
-    const samePort = normalise(out.localAddress) === normalise(incoming.remoteAddress) && out.localPort === incoming.remotePort;
-    if (!samePort) continue;
+    if (!out.localPort || out.localPort !== incoming.remotePort || !out.localAddress) continue;
+    if (normalise(out.localAddress) !== normalise(incoming.remoteAddress)) continue;
     if (out.remotePort === undefined || incoming.localPort === undefined) return true;
     if (out.remotePort === incoming.localPort && normalise(out.remoteAddress) === normalise(incoming.localAddress)) return true;
   }

@@ -89,7 +89,19 @@ export function shareTlsContexts(agent: http.Agent): void {
   else return;
   const pooling = agent as unknown as PoolingAgent;
   const getName = pooling.getName.bind(agent);
-  pooling.getName = (options = {}) => (shareable(options) ? getName({ ...options, ca: trustListId(options.ca) }) : getName(options));
+  // Called two or three times per request: the list's name stands in for it in place for the
+  // call rather than in a copy of the options (a copy of mockttp's ~30 options each time
+  // showed as 3 % of CPU at c=16).
+  pooling.getName = (options = {}) => {
+    if (!shareable(options)) return getName(options);
+    const ca = options.ca;
+    (options as TlsOptions).ca = trustListId(ca);
+    try {
+      return getName(options);
+    } finally {
+      options.ca = ca;
+    }
+  };
   if (opens === 'createConnection') {
     const connecting = agent as unknown as ConnectingAgent;
     const createConnection = connecting.createConnection.bind(agent);

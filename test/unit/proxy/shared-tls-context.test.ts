@@ -27,7 +27,9 @@ describe('shared upstream TLS contexts', () => {
 
   it('pools by the list’s name, not its 200 KB of text', () => {
     const { agent } = patchedAgent();
-    const name = (agent as unknown as Pooling).getName({ host: 'api.openai.com', port: 443, ca: list });
+    const options = { host: 'api.openai.com', port: 443, ca: list };
+    const name = (agent as unknown as Pooling).getName(options);
+    expect(options.ca).toBe(list); // the request's own options are left as they were
     expect(name.length).toBeLessThan(200);
     expect(name).toContain(trustListId(list));
     expect((agent as unknown as Pooling).getName({ host: 'api.openai.com', port: 443, ca: [...list] })).toBe(name);
