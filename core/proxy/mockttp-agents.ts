@@ -1,6 +1,5 @@
-import type http from 'node:http';
+import http from 'node:http';
 import { createRequire } from 'node:module';
-import nodeHttp from 'node:http';
 
 /**
  * mockttp makes its upstream agents itself (one per client connection, in its
@@ -26,8 +25,8 @@ export function onUpstreamAgent(patch: AgentPatch): void {
   agents.getAgent = async (...args: unknown[]) => {
     const agent = await getAgent(...args);
     // One agent, or { https, http2 } when HTTP/2 upstream may be tried.
-    if (agent instanceof nodeHttp.Agent) adjust(agent);
-    else if (agent && typeof agent === 'object') for (const a of Object.values(agent)) if (a instanceof nodeHttp.Agent) adjust(a);
+    if (agent instanceof http.Agent) adjust(agent);
+    else if (agent && typeof agent === 'object') for (const a of Object.values(agent)) if (a instanceof http.Agent) adjust(a);
     return agent;
   };
   installed = true;

@@ -83,10 +83,8 @@ function withSharedContext<T extends TlsOptions>(options: T): T {
  * unchanged; plain-HTTP agents are left alone.
  */
 export function shareTlsContexts(agent: http.Agent): void {
-  let opens: 'createConnection' | 'connect';
-  if (agent instanceof https.Agent) opens = 'createConnection';
-  else if (typeof (agent as unknown as Partial<ProxyingAgent>).connect === 'function') opens = 'connect';
-  else return;
+  const isHttps = agent instanceof https.Agent;
+  if (!isHttps && typeof (agent as unknown as Partial<ProxyingAgent>).connect !== 'function') return;
   const pooling = agent as unknown as PoolingAgent;
   const getName = pooling.getName.bind(agent);
   // Called two or three times per request: the list's name stands in for it in place for the
@@ -102,7 +100,7 @@ export function shareTlsContexts(agent: http.Agent): void {
       options.ca = ca;
     }
   };
-  if (opens === 'createConnection') {
+  if (isHttps) {
     const connecting = agent as unknown as ConnectingAgent;
     const createConnection = connecting.createConnection.bind(agent);
     connecting.createConnection = (options, callback) => createConnection(withSharedContext(options), callback);

@@ -91,7 +91,8 @@ export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
   // Passing `ca` per request instead makes Node parse every root certificate again for each
   // new connection and fold the whole list (hundreds of KB) into the agent's pool key on
   // every request (bench/RESULTS.md).
-  const secureContext = ca ? () => sharedSecureContext({ ca }) : undefined;
+  let context: tls.SecureContext | undefined;
+  const secureContext = ca ? () => (context ??= sharedSecureContext({ ca })) : undefined;
   const proxyAgents = new Map<string, HttpsProxyAgent<string>>();
   return {
     relay: async (flow, request, res) => {
