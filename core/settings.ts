@@ -39,6 +39,8 @@ export const settingsSchema = z
         extraCaFiles: z.array(z.string()).default([]),
         /** Look up which local process opened each connection (Linux /proc; once per connection, off the request path). */
         attributeProcesses: z.boolean().default(true),
+        /** LLM API calls over HTTP/1.1 take Belay's own request path instead of mockttp's (core/proxy/fast-lane.ts). */
+        fastLane: z.boolean().default(true),
       })
       .prefault({}),
     audit: z

@@ -48,11 +48,14 @@ export interface RequestAnalysis {
 export interface Analyzer {
   /** Whether a request needs its body read (and the guard asked) before it is forwarded. */
   needsBody(head: Omit<RequestHead, 'client' | 'id'>): boolean;
+  /** Whether the head alone names a call to an LLM provider's API (the proxy's fast lane takes those). */
+  isLlmCall(head: Omit<RequestHead, 'client' | 'id'>): boolean;
   analyze(head: RequestHead, body?: Buffer, bodyTruncated?: boolean): RequestAnalysis;
 }
 
 /** Everything is plain HTTP: what the engine runs when no protocol analysis is wired. */
 export const plainHttpAnalyzer: Analyzer = {
   needsBody: () => false,
+  isLlmCall: () => false,
   analyze: () => ({ base: { type: 'http', protocol: 'http' }, actions: [] }),
 };

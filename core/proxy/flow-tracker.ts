@@ -42,7 +42,7 @@ export class FlowTracker {
   }
 
   /** The request's flow, created on the first event that mentions it. */
-  open(req: mockttp.Request): ProxyFlow {
+  open(req: Pick<mockttp.Request, 'id' | 'method' | 'url' | 'headers' | 'remotePort'> & { timingEvents: { startTime: number } }): ProxyFlow {
     let flow = this.flows.get(req.id);
     if (flow) return flow;
     const head = requestHead(req);

@@ -15,7 +15,16 @@ export interface GuardRequestDeps {
   flows: FlowTracker;
 }
 
-export type GuardRequest = (req: mockttp.CompletedRequest, upstreamUrl?: string) => Promise<GuardDecision | undefined>;
+/**
+ * The request as the guard reads it: mockttp's completed request on its path, or the fast
+ * lane's own (fast-lane.ts), which has the same parts.
+ */
+export type JudgedRequest = Pick<mockttp.CompletedRequest, 'id' | 'method' | 'url' | 'headers' | 'remotePort'> & {
+  timingEvents: { startTime: number };
+  body: { buffer: Buffer; getDecodedBuffer(): Promise<Buffer | undefined> };
+};
+
+export type GuardRequest = (req: JudgedRequest, upstreamUrl?: string) => Promise<GuardDecision | undefined>;
 
 /**
  * The guard's check of an LLM / MCP / A2A request with a JSON body, before it leaves:

@@ -42,6 +42,13 @@ export function createProtocolAnalyzer(deps: ProtocolAnalyzerDeps): Analyzer {
       return type.includes('json') || (type === '' && classify(head).protocol !== 'http');
     },
 
+    // A provider's known API path, not just its host (an MCP endpoint on an LLM vendor's
+    // host is not an LLM call).
+    isLlmCall(head) {
+      const cls = classify(head);
+      return cls.protocol === 'llm' && cls.api !== undefined;
+    },
+
     analyze(head, body, bodyTruncated) {
       let parsed: unknown;
       if (body && body.length) {

@@ -9,6 +9,7 @@ import type { LocalCa } from './ca.js';
 import { addBrokerRule } from './broker-rule.js';
 import { recordClientErrors } from './client-errors.js';
 import { recordConnectionEvents } from './connection-events.js';
+import { installFastLane } from './fast-lane.js';
 import { FlowTracker } from './flow-tracker.js';
 import { createGuardRequest } from './guard-request.js';
 import { HeadMatcher } from './head-matcher.js';
@@ -118,6 +119,10 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   });
   await server.forAnyWebSocket().thenPassThrough(passthroughOptions);
   await server.forUnmatchedRequest().thenPassThrough(passthroughOptions);
+
+  if (proxySettings.fastLane) {
+    installFastLane(server, { analyzer: deps.analyzer, flows, guardRequest, gate, broker: deps.broker, isSelf: (url) => isSelf(url, ownPort), maxInspectBytes: proxySettings.maxInspectBytes, warn: deps.warn });
+  }
 
   // Observation: every request gets a flow; body-less protocol requests (GET streams,
   // DELETE) are analysed from their head.

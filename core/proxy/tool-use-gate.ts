@@ -1,4 +1,4 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
@@ -52,6 +52,40 @@ export interface GatedFlow {
   onVerdicts(verdicts: Map<number, Verdict>): void;
   /** What went wrong upstream (unreachable, reset mid-answer), for the flow's event. */
   noteError(description: string): void;
+  /** Set by unheldFlow: nothing is held, and the answer passes as the server encoded it. */
+  unheld?: true;
+}
+
+const NOTHING_HELD: LlmExchangeFacts = { event: {}, extraEvents: [], frames: [] };
+
+/**
+ * A flow the gate relays without holding anything: an LLM call that offers no tools, so its
+ * answer cannot hold a tool call (the proxy's fast lane sends those through the gate's
+ * upstream path too). Every chunk passes as it comes, as one frame with no events; the
+ * flow's own observer reads the answer from the client's side.
+ */
+export function unheldFlow(url: string, noteError: (description: string) => void): GatedFlow {
+  const unexpected = () => {
+    throw new Error('an unheld flow has no tool call to judge or refuse');
+  };
+  return {
+    url,
+    stream: true,
+    observer: {
+      onHead: () => undefined,
+      onData: (chunk) => [{ raw: chunk, events: [] }],
+      toolCalls: () => [],
+      streamRefusal: unexpected,
+      finish: () => NOTHING_HELD,
+    },
+    judge: unexpected,
+    refusalMessage: unexpected,
+    plainRefusal: unexpected,
+    finish: () => NOTHING_HELD,
+    onVerdicts: () => undefined,
+    noteError,
+    unheld: true,
+  };
 }
 
 /** The request as it leaves for the upstream: the client's, after the guard (and the key broker). */
@@ -61,8 +95,21 @@ export interface GatedRequest {
   body: Buffer;
 }
 
-/** The client's response: Node's HTTP/1 response or its HTTP/2 compatibility twin. */
-export type ClientResponse = Pick<ServerResponse, 'writeHead' | 'write' | 'end' | 'destroy' | 'on' | 'once' | 'headersSent' | 'writableEnded' | 'destroyed'>;
+/**
+ * The client's response: Node's HTTP/1 response, its HTTP/2 compatibility twin, or the fast
+ * lane's tapped response (tapped-response.ts).
+ */
+export interface ClientResponse {
+  writeHead(status: number, headers?: http.OutgoingHttpHeaders): ClientResponse;
+  write(chunk: string | Uint8Array): boolean;
+  end(chunk?: string | Uint8Array): unknown;
+  destroy(error?: Error): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
+}
 
 export interface ToolUseGateOptions {
   trustedCAs: { cert: string }[];
@@ -126,7 +173,8 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
   for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name) && !name.startsWith(':') && value !== undefined) headers[name] = value;
   headers.host = target.host;
   // The gate must read the frames: ask for an unencoded answer (it is decoded anyway if not).
-  headers['accept-encoding'] = 'identity';
+  // An unheld answer is relayed as the server encoded it, as the client asked.
+  if (!flow.unheld) headers['accept-encoding'] = 'identity';
   headers['content-length'] = String(request.body.length);
   const secure = target.protocol === 'https:';
   // `secureContext` reaches tls.connect through the agent (Node's RequestOptions type omits it).
@@ -182,8 +230,10 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
   const status = upstreamRes.statusCode ?? 502;
   const outHeaders: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstreamRes.headers)) if (!HOP_BY_HOP.has(name) && name !== 'content-encoding' && value !== undefined) outHeaders[name] = value;
+  // Unheld, the bytes pass unchanged: their encoding and length still hold.
+  if (flow.unheld) for (const name of ['content-encoding', 'content-length']) if (upstreamRes.headers[name] !== undefined) outHeaders[name] = upstreamRes.headers[name];
   flow.observer.onHead(status, upstreamRes.headers);
-  const body = decoded(upstreamRes);
+  const body = flow.unheld ? upstreamRes : decoded(upstreamRes);
   const gated = status < 400;
   // A stream's head goes out at once; a plain answer waits until its tool calls are judged.
   if (flow.stream || !gated) res.writeHead(status, outHeaders);

@@ -1,0 +1,175 @@
+import { gzipSync } from 'node:zlib';
+import type { IncomingMessage } from 'node:http';
+import { MockttpServer } from 'mockttp/dist/server/mockttp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../shared/events.js';
+import { fixtureText } from '../../helpers/fake-provider.js';
+import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
+import { run as runCommand } from '../../helpers/run.js';
+
+// Belay's fast lane (core/proxy/fast-lane.ts) takes LLM calls over HTTP/1.1 off mockttp's
+// request path. It must be invisible: every case below runs through a Belay with the lane
+// and one without (`proxy.fastLane: false`), and the client's answer, what the provider
+// received and the audit events must be the same. Which path each request took is read
+// from mockttp's request handler, so a lane that silently never ran fails too.
+
+const CASE_HEADER = 'x-lane-case';
+/** `${world}:${case}` of every request mockttp's own request path handled. */
+const onMockttpPath: string[] = [];
+const proto = MockttpServer.prototype as unknown as { handleRequest(req: IncomingMessage, res: unknown): Promise<void> };
+const handleRequest = proto.handleRequest;
+
+let lane: ProxyWorld;
+let noLane: ProxyWorld;
+
+const AWS_KEY = 'AKIAQWERTYUIOPASDF23';
+const toolCallWithSecret = fixtureText('openai-chat/nonstream-tools.json').replace('{\\"city\\":\\"Paris\\"}', `{\\"city\\":\\"Paris\\",\\"note\\":\\"${AWS_KEY}\\"}`);
+
+beforeAll(async () => {
+  proto.handleRequest = function (this: unknown, req: IncomingMessage, res: unknown) {
+    onMockttpPath.push(`${req.headers['x-lane-world']}:${req.headers[CASE_HEADER]}`);
+    return handleRequest.call(this, req, res);
+  };
+  [lane, noLane] = await Promise.all([startProxyWorld({ realHosts: true, approve: 'allow' }), startProxyWorld({ realHosts: true, approve: 'allow', proxySettings: { fastLane: false } })]);
+  for (const world of [lane, noLane]) {
+    world.provider.handle((req) => {
+      switch (req.headers[CASE_HEADER]) {
+        case 'gzip':
+          return { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(fixtureText('anthropic/nonstream-tools.json')) };
+        case 'upstream-500':
+          return { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":{"type":"server_error","message":"overloaded"}}' };
+        case 'tool-call-with-secret':
+          return { headers: { 'content-type': 'application/json' }, body: toolCallWithSecret };
+        default:
+          return undefined;
+      }
+    });
+  }
+});
+afterAll(async () => {
+  proto.handleRequest = handleRequest;
+  await Promise.all([lane?.stop(), noLane?.stop()]);
+});
+
+const weatherTool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const OPENAI = 'https://api.openai.com/v1/chat/completions';
+const ANTHROPIC = 'https://api.anthropic.com/v1/messages';
+
+interface Case {
+  name: string;
+  url: string;
+  body: Record<string, unknown>;
+  /** Events the call writes: its llm.request plus one per tool call. */
+  events: number;
+}
+
+const cases: Case[] = [
+  { name: 'gated-json', url: OPENAI, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }, events: 3 },
+  { name: 'gated-sse', url: OPENAI, body: { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }, events: 3 },
+  { name: 'unheld-json', url: ANTHROPIC, body: { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, events: 2 },
+  { name: 'unheld-sse', url: ANTHROPIC, body: { model: 'claude-sonnet-4-6', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hi' }] }, events: 2 },
+  { name: 'gzip', url: ANTHROPIC, body: { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, events: 2 },
+  { name: 'upstream-500', url: OPENAI, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, events: 1 },
+  { name: 'secret-in-prompt', url: OPENAI, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `my key is ${AWS_KEY}` }], tools: [weatherTool] }, events: 3 },
+  { name: 'tool-call-with-secret', url: OPENAI, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }, events: 3 },
+];
+
+interface Outcome {
+  status: number;
+  contentType: string | null;
+  contentEncoding: string | null;
+  body: string;
+  providerGot: unknown;
+  events: Partial<AuditEvent>[];
+}
+
+async function run(world: ProxyWorld, name: string, c: Case): Promise<Outcome> {
+  const before = world.belay.events().length;
+  const sentBefore = world.provider.requests.length;
+  const res = await world.belay.fetch(c.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-lane', 'x-api-key': 'sk-ant-test-lane', 'user-agent': 'lane-test/1.0', [CASE_HEADER]: c.name, 'x-lane-world': name },
+    body: JSON.stringify(c.body),
+  });
+  // undici decodes gzip itself; the header says what travelled.
+  const body = await res.text();
+  const events = await world.belay.waitForEvents(() => true, { count: before + c.events });
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    contentEncoding: res.headers.get('content-encoding'),
+    body,
+    providerGot: world.provider.requests.slice(sentBefore).map((r) => r.json),
+    events: events.slice(before).map(comparable),
+  };
+}
+
+/** An event without what differs between any two runs (ids, hashes, clocks and timings, the approval's id). */
+function comparable(e: AuditEvent): Partial<AuditEvent> {
+  const { id: _id, seq: _seq, hash: _hash, prevHash: _prev, time: _time, startedAt: _start, latencyMs: _lat, links, session: _session, data, ...rest } = e as AuditEvent & Record<string, unknown>;
+  const { heldMs: _held, approvalId: _approval, process: _process, durationMs: _duration, ttftMs: _ttft, ...stable } = (data ?? {}) as Record<string, unknown>;
+  return { ...rest, data: stable, ...(links ? { links: links.map(() => 'link') } : {}) } as Partial<AuditEvent>;
+}
+
+describe('the fast lane', () => {
+  for (const c of cases) {
+    it(`${c.name}: the client, the provider and the log see what they see on mockttp's path`, async () => {
+      const viaLane = await run(lane, 'lane', c);
+      const viaMockttp = await run(noLane, 'mockttp', c);
+      expect(viaLane).toEqual(viaMockttp);
+      expect(onMockttpPath).not.toContain(`lane:${c.name}`);
+      expect(onMockttpPath).toContain(`mockttp:${c.name}`);
+    });
+  }
+
+  it('says what each case checks: a redacted prompt, a refused tool call, a gzip answer, an upstream error', async () => {
+    const secret = await run(lane, 'lane', cases.find((c) => c.name === 'secret-in-prompt')!);
+    expect(JSON.stringify(secret.providerGot)).not.toContain(AWS_KEY);
+    expect(JSON.stringify(secret.providerGot)).toContain('[REDACTED by Belay]');
+    const refused = await run(lane, 'lane', cases.find((c) => c.name === 'tool-call-with-secret')!);
+    expect(refused.status).toBe(403);
+    expect(refused.body).not.toContain(AWS_KEY);
+    expect(refused.events.filter((e) => e.type === 'llm.tool_use' && e.decision === 'deny').length).toBeGreaterThan(0);
+    const gzip = await run(lane, 'lane', cases.find((c) => c.name === 'gzip')!);
+    expect(gzip.contentEncoding).toBe('gzip');
+    expect(gzip.events[0].data).toMatchObject({ usage: { inputTokens: expect.any(Number) } });
+    const failed = await run(lane, 'lane', cases.find((c) => c.name === 'upstream-500')!);
+    expect(failed.status).toBe(500);
+    expect(failed.events[0]).toMatchObject({ type: 'llm.request', status: 500 });
+  });
+});
+
+describe("what stays on mockttp's path with the lane on", () => {
+  const stays = [
+    { name: 'mcp', url: 'https://api.openai.com/mcp', body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}', headers: {} },
+    { name: 'chunked', url: OPENAI, body: new Blob(['{"model":"gpt-4o-mini","messages":[]}']).stream(), headers: {} },
+    { name: 'gzip-request', url: OPENAI, body: gzipSync('{"model":"gpt-4o-mini","messages":[]}'), headers: { 'content-encoding': 'gzip' } },
+  ];
+  for (const s of stays) {
+    it(`${s.name}`, async () => {
+      const before = lane.belay.events().length;
+      const res = await lane.belay.fetch(s.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CASE_HEADER]: s.name, 'x-lane-world': 'lane', ...s.headers },
+        body: s.body,
+        ...(s.name === 'chunked' ? { duplex: 'half' } : {}),
+      } as Parameters<ProxyWorld['belay']['fetch']>[1]);
+      await res.arrayBuffer();
+      expect(onMockttpPath).toContain(`lane:${s.name}`);
+      const [event] = await lane.belay.waitForEvents(() => true, { count: before + 1 });
+      expect(event).toBeDefined();
+    });
+  }
+
+  it('expect-continue (curl)', async () => {
+    const before = lane.belay.events().length;
+    const res = await runCommand('curl', [
+      '-sS', '-x', lane.belay.proxy.url, '--cacert', lane.belay.ca.certPath,
+      '-H', 'content-type: application/json', '-H', 'expect: 100-continue', '-H', `${CASE_HEADER}: expect-continue`, '-H', 'x-lane-world: lane',
+      '--data-binary', '{"model":"gpt-4o-mini","messages":[]}', OPENAI,
+    ]);
+    expect(res.code).toBe(0);
+    expect(onMockttpPath).toContain('lane:expect-continue');
+    await lane.belay.waitForEvents(() => true, { count: before + 1 });
+  });
+});
