@@ -1,11 +1,13 @@
 import { gzipSync } from 'node:zlib';
-import type { IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MockttpServer } from 'mockttp/dist/server/mockttp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../shared/events.js';
 import { fixtureText } from '../../helpers/fake-provider.js';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
 import { run as runCommand } from '../../helpers/run.js';
+import { openTunnel, tlsOverTunnel } from '../../helpers/tunnel.js';
 
 // Belay's fast lane (core/proxy/fast-lane.ts) takes LLM calls over HTTP/1.1 off mockttp's
 // request path. It must be invisible: every case below runs through a Belay with the lane
@@ -21,6 +23,9 @@ const handleRequest = proto.handleRequest;
 
 let lane: ProxyWorld;
 let noLane: ProxyWorld;
+/** An OpenAI-compatible server on plain HTTP (a local model server), reached with an absolute URL through the proxy. */
+let plainServer: http.Server;
+let plainUrl: string;
 
 const AWS_KEY = 'AKIAQWERTYUIOPASDF23';
 const toolCallWithSecret = fixtureText('openai-chat/nonstream-tools.json').replace('{\\"city\\":\\"Paris\\"}', `{\\"city\\":\\"Paris\\",\\"note\\":\\"${AWS_KEY}\\"}`);
@@ -30,6 +35,12 @@ beforeAll(async () => {
     onMockttpPath.push(`${req.headers['x-lane-world']}:${req.headers[CASE_HEADER]}`);
     return handleRequest.call(this, req, res);
   };
+  plainServer = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(fixtureText('openai-chat/nonstream-tools.json')));
+  });
+  await new Promise<void>((resolve) => plainServer.listen(0, '127.0.0.1', resolve));
+  plainUrl = `http://127.0.0.1:${(plainServer.address() as AddressInfo).port}/v1/chat/completions`;
   [lane, noLane] = await Promise.all([startProxyWorld({ realHosts: true, approve: 'allow' }), startProxyWorld({ realHosts: true, approve: 'allow', proxySettings: { fastLane: false } })]);
   for (const world of [lane, noLane]) {
     world.provider.handle((req) => {
@@ -49,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   proto.handleRequest = handleRequest;
   await Promise.all([lane?.stop(), noLane?.stop()]);
+  plainServer?.close();
 });
 
 const weatherTool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
@@ -57,7 +69,7 @@ const ANTHROPIC = 'https://api.anthropic.com/v1/messages';
 
 interface Case {
   name: string;
-  url: string;
+  url: string | (() => string);
   body: Record<string, unknown>;
   /** Events the call writes: its llm.request plus one per tool call. */
   events: number;
@@ -71,6 +83,7 @@ const cases: Case[] = [
   { name: 'gzip', url: ANTHROPIC, body: { model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, events: 2 },
   { name: 'upstream-500', url: OPENAI, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, events: 1 },
   { name: 'secret-in-prompt', url: OPENAI, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `my key is ${AWS_KEY}` }], tools: [weatherTool] }, events: 3 },
+  { name: 'plain-http', url: () => plainUrl, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }, events: 3 },
   { name: 'tool-call-with-secret', url: OPENAI, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }, events: 3 },
 ];
 
@@ -86,7 +99,7 @@ interface Outcome {
 async function run(world: ProxyWorld, name: string, c: Case): Promise<Outcome> {
   const before = world.belay.events().length;
   const sentBefore = world.provider.requests.length;
-  const res = await world.belay.fetch(c.url, {
+  const res = await world.belay.fetch(typeof c.url === 'string' ? c.url : c.url(), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-lane', 'x-api-key': 'sk-ant-test-lane', 'user-agent': 'lane-test/1.0', [CASE_HEADER]: c.name, 'x-lane-world': name },
     body: JSON.stringify(c.body),
@@ -121,6 +134,32 @@ describe('the fast lane', () => {
       expect(onMockttpPath).toContain(`mockttp:${c.name}`);
     });
   }
+
+  it('a client that leaves mid-body: logged as on mockttp\'s path, and Belay goes on serving', async () => {
+    const left = async (world: ProxyWorld, name: string) => {
+      const before = world.belay.events().length;
+      const { belay } = world;
+      const socket = await tlsOverTunnel(await openTunnel(belay.proxy.port, 'api.openai.com', 443), { servername: 'api.openai.com', ca: belay.ca.cert, alpn: ['http/1.1'] });
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: api.openai.com\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n${CASE_HEADER}: mid-body\r\nx-lane-world: ${name}\r\n\r\n{"model":`);
+      await new Promise((r) => setTimeout(r, 100));
+      socket.destroy();
+      const events = await belay.waitForEvents(() => true, { count: before + 1 });
+      return events.slice(before).map(comparable);
+    };
+    // Two events each: Node's parser reports the cut request, and the flow's own event.
+    const byType = (events: Partial<AuditEvent>[]) => new Map(events.map((e) => [e.method ? 'flow' : 'parser', e]));
+    const viaLane = byType(await left(lane, 'lane'));
+    const viaMockttp = byType(await left(noLane, 'mockttp'));
+    expect(viaLane.get('parser')).toEqual(viaMockttp.get('parser'));
+    expect(viaLane.get('parser')).toMatchObject({ error: expect.stringMatching(/malformed request/) });
+    // The flow's own event says the client left. mockttp's path also records the 502 it
+    // tried to write to the closed connection; the lane, which wrote nothing, records none.
+    const { status: _status, bytesOut: _bytesOut, ...mockttpFlow } = viaMockttp.get('flow')!;
+    expect(viaLane.get('flow')).toEqual({ ...mockttpFlow, bytesOut: 0 });
+    expect(viaLane.get('flow')).toMatchObject({ error: expect.stringMatching(/client closed the connection/) });
+    expect(onMockttpPath).not.toContain('lane:mid-body');
+    expect((await run(lane, 'lane', cases[0])).status).toBe(200);
+  });
 
   it('says what each case checks: a redacted prompt, a refused tool call, a gzip answer, an upstream error', async () => {
     const secret = await run(lane, 'lane', cases.find((c) => c.name === 'secret-in-prompt')!);
