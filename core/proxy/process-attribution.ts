@@ -25,11 +25,14 @@ interface LookupEntry {
   found?: LocalProcess;
 }
 const MAX_COMMAND = 200;
+const MAX_RECENT_OWNERS = 8;
 
 export class ProcessAttribution {
   private readonly cache = new Map<number, LookupEntry>();
   private pending: { inode: string; resolve: (p: LocalProcess | undefined) => void }[] = [];
   private scanning = false;
+  /** Processes that owned recent connections, newest first: a copilot opens many. */
+  private recentOwners: number[] = [];
 
   constructor(
     private readonly proxyPort: () => number,
@@ -79,12 +82,17 @@ export class ProcessAttribution {
         const batch = this.pending;
         this.pending = [];
         const wanted = new Map(batch.map((p) => [`socket:[${p.inode}]`, p]));
-        const found = await findOwners([...wanted.keys()]);
+        const found = await findOwners([...wanted.keys()], this.recentOwners);
         for (const [link, p] of wanted) p.resolve(found.get(link));
+        for (const owner of found.values()) this.noteOwner(owner.pid);
       }
     } finally {
       this.scanning = false;
     }
+  }
+
+  private noteOwner(pid: number): void {
+    this.recentOwners = [pid, ...this.recentOwners.filter((p) => p !== pid)].slice(0, MAX_RECENT_OWNERS);
   }
 
   private prune(now: number): void {
@@ -111,23 +119,38 @@ async function socketInode(clientPort: number, proxyPort: number): Promise<strin
   return undefined;
 }
 
-async function findOwners(links: string[]): Promise<Map<string, LocalProcess>> {
+/**
+ * The processes holding these sockets. The recent owners' fd tables are read first: a new
+ * connection almost always comes from a process that opened one before, and finding it
+ * there spares reading every other process's fd table (hundreds of reads, each a promise
+ * settled on the event loop, in bursts that delayed streamed events by milliseconds).
+ */
+async function findOwners(links: string[], likely: number[]): Promise<Map<string, LocalProcess>> {
   const wanted = new Set(links);
   const found = new Map<string, LocalProcess>();
-  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid);
-  for (const pid of pids) {
-    if (found.size === wanted.size) break;
+  const search = async (pid: number): Promise<void> => {
     let fds: string[];
     try {
       fds = await readdir(`/proc/${pid}/fd`);
     } catch {
-      continue; // another user's process, or gone
+      return; // another user's process, or gone
     }
     for (const fd of fds) {
       const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
       if (!wanted.has(target) || found.has(target)) continue;
-      found.set(target, await describe(Number(pid)));
+      found.set(target, await describe(pid));
+      if (found.size === wanted.size) return;
     }
+  };
+  for (const pid of likely) {
+    if (found.size === wanted.size) return found;
+    await search(pid);
+  }
+  const tried = new Set(likely);
+  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => pid !== process.pid && !tried.has(pid));
+  for (const pid of pids) {
+    if (found.size === wanted.size) break;
+    await search(pid);
   }
   return found;
 }
