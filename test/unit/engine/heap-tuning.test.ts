@@ -60,8 +60,12 @@ process.stdout.write(String(young));
       if (res.status !== 0) throw new Error(`pretenuring probe (${mode}) failed: ${res.stderr}`);
       return Number(res.stdout);
     };
-    // V8's own heuristics pretenure the site (the control: without it this test proves nothing).
-    expect(youngOf100('default')).toBeLessThan(50);
+    // V8's own heuristics pretenure the site (the control: without it this test proves
+    // nothing). Whether they do in a given run depends on when its scavenges fall, which a
+    // busy machine moves (seen in full test runs): the control needs one run of three.
+    let defaultYoung = 100;
+    for (let attempt = 0; attempt < 3 && defaultYoung >= 50; attempt++) defaultYoung = youngOf100('default');
+    expect(defaultYoung).toBeLessThan(50);
     expect(youngOf100('tuned')).toBe(100);
   });
 
