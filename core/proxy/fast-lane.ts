@@ -48,7 +48,7 @@ export function installFastLane(server: Mockttp, deps: FastLaneDeps): void {
   const mockttpPath = internal.app;
   internal.app = (req, res) => {
     const head = laneHead(req, deps);
-    if (head) void takeFastLane(req, res, head, deps);
+    if (head) takeFastLane(req, res, head, deps).catch((err: Error) => deps.warn(`fast lane: ${err.message}`));
     else mockttpPath(req, res);
   };
 }
