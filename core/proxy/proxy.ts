@@ -204,6 +204,8 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
     throw err;
   }
   ownPort = server.port;
+  // Off the start-up path: listening comes first, then the gate's TLS context is built.
+  setTimeout(() => gate.warm(), 0).unref();
 
   return {
     port: server.port,

@@ -123,6 +123,12 @@ export interface ToolUseGate {
    * they are judged. `res` is ended (or destroyed, when the answer broke off) on return.
    */
   relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse): Promise<void>;
+  /**
+   * Builds the upstream TLS context now rather than on the first request (50 ms of the
+   * event loop on a slow machine, where extra CAs are trusted): called once the proxy is idle
+   * after start, so the first LLM call does not pay for it.
+   */
+  warm(): void;
   /** Closes the tunnels kept alive to an upstream proxy (when the proxy stops). */
   close(): void;
 }
@@ -151,6 +157,9 @@ export function createToolUseGate(opts: ToolUseGateOptions): ToolUseGate {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('Belay could not relay this answer.\n');
         else if (!res.writableEnded) res.destroy();
       }
+    },
+    warm: () => {
+      secureContext?.();
     },
     close: () => {
       for (const agent of proxyAgents.values()) agent.destroy();

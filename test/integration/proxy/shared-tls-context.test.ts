@@ -22,8 +22,10 @@ describe('upstream TLS context with extra CAs', () => {
   let untrustedPort = 0;
   let upstreamConnections = 0;
 
+  let ca: ReturnType<typeof makeTestCa>;
+
   beforeAll(async () => {
-    const ca = makeTestCa('Belay Test Corporate CA');
+    ca = makeTestCa('Belay Test Corporate CA');
     const cert = issueServerCert(ca, PROVIDER_HOSTS);
     server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
       req.resume();
@@ -82,6 +84,29 @@ describe('upstream TLS context with extra CAs', () => {
     expect(corporateProxy.connects.length - before.tunnels).toBe(4);
     expect(upstreamConnections - before.connections).toBe(4);
     expect(builds.mock.calls.filter(([options]) => Array.isArray(options?.ca)).length).toBeLessThanOrEqual(1);
+  });
+
+  it("builds the tool-use gate's context once Belay is listening, not on the first LLM call", async () => {
+    const builds = vi.spyOn(tls, 'createSecureContext');
+    // Upstream trust lists only: Node's roots and the extra CA (mockttp's certificates for
+    // clients carry a list of one, Belay's CA).
+    const withCaList = () => builds.mock.calls.filter(([options]) => Array.isArray(options?.ca) && options.ca.length > tls.rootCertificates.length).length;
+    // A trust list of its own: contexts are shared by every Belay in a process, and the
+    // list of the Belays above is already built.
+    const fresh = await startTestBelay({ settings: { proxy: { extraCaFiles: [ca.certFile, makeTestCa('Belay Test Second Corporate CA').certFile] } } });
+    try {
+      for (let i = 0; i < 40 && withCaList() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(withCaList(), 'built after start').toBe(1);
+      const dispatcher = new ProxyAgent({ uri: fresh.proxy.url, requestTls: { ca: fresh.ca.cert } });
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] });
+      const res = await request(`https://localhost:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, dispatcher });
+      expect(res.statusCode).toBe(200);
+      await res.body.text();
+      await dispatcher.close();
+      expect(withCaList(), 'built again for the first call').toBe(1);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it('still refuses an upstream whose certificate no trusted CA signed', async () => {
