@@ -12,10 +12,14 @@ import { sseDelays } from './lib/sse.js';
 import { summary, round } from './lib/stats.js';
 import { cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild, startUpstreamChild } from './lib/procs.js';
 
-// belay-passthrough: Belay again, with requests that offer no tool, so it relays them
-// through mockttp's passthrough (its path for MCP, plain HTTPS and LLM calls without tools)
-// rather than its tool-use gate. Load cells only: its SSE is the `belay` row's own.
-const TARGETS = ['direct', 'mockttp', 'belay', 'belay-passthrough', 'mitmdump'];
+// belay-passthrough: Belay again, with requests that offer no tool, so its fast lane relays
+// the answers unheld rather than through the tool-use gate (before the fast lane, item 19 of
+// RESULTS.md, these went through mockttp's passthrough). belay-no-lane: the `belay` load with
+// `proxy.fastLane: false`, so the same calls take mockttp's request path, Belay's path for MCP
+// over HTTP and plain HTTPS: the lane against it in every run. Load cells only: their SSE is
+// the `belay` row's own.
+const TARGETS = ['direct', 'mockttp', 'belay', 'belay-passthrough', 'belay-no-lane', 'mitmdump'];
+const LOAD_ONLY = new Set(['belay-passthrough', 'belay-no-lane']);
 
 /** `--profile DIR`: a V8 CPU profile of each Node proxy, named after it, to set side by side. */
 const profileArgs = (dir, target) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${target}.cpuprofile`] : []);
@@ -38,7 +42,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
       const proxy =
         target === 'direct' ? { port: undefined, caPem: pki.ca, stop: async () => {} }
         : target === 'mockttp' ? await startMockttpChild({ upstreamCaFile: pki.caFile, nodeArgs: profileArgs(profileDir, target) })
-        : target === 'belay' || target === 'belay-passthrough' ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...profileArgs(profileDir, target)] })
+        : target.startsWith('belay') ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...profileArgs(profileDir, target)], settings: target === 'belay-no-lane' ? { proxy: { fastLane: false } } : undefined })
         : await startMitmdump();
       try {
         await new Promise((r) => setTimeout(r, 1000));
@@ -58,7 +62,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
           out[`c${concurrency}`] = { ...summary(r.latencies), requestsPerSec: round(r.requestsPerSec, 0), errors: r.errors, firstError: r.firstError, peakRssMB: round(rss?.peakMB, 1), cpuUsPerRequest };
           log(`  ${target} c=${concurrency}: p50 ${out[`c${concurrency}`].p50} ms, p99 ${out[`c${concurrency}`].p99} ms, ${out[`c${concurrency}`].requestsPerSec} req/s${Number.isFinite(cpuUsPerRequest) ? `, ${cpuUsPerRequest} µs CPU/request` : ''}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
         }
-        if (target === 'belay-passthrough') continue;
+        if (LOAD_ONLY.has(target)) continue;
         const dispatcher = dispatcherFor({ proxyPort: proxy.port, caPem: proxy.caPem });
         const streams = [];
         for (let i = 0; i < sse.streams; i++) streams.push(await sseDelays({ dispatcher, origin: `https://127.0.0.1:${sseUpstream.port}`, upstream: sseUpstream, events: sse.events, everyMs: sse.everyMs }));
@@ -140,8 +144,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const p = args.indexOf('--profile');
   // e.g. --belay-node-args "--max-semi-space-size=2 --optimize-for-size" (V8 flags for the Belay process)
   const na = args.indexOf('--belay-node-args');
-  // --no-tools: requests offer no tool, so Belay relays them through mockttp's passthrough (as
-  // MCP and plain HTTPS) instead of its tool-use gate.
+  // --no-tools: requests offer no tool, so Belay relays them unheld, not through its tool-use gate.
   const result = await benchProxy({ tools: !args.includes('--no-tools'), quick: args.includes('--quick'), targets: t >= 0 ? args[t + 1].split(',') : TARGETS, profileDir: p >= 0 ? args[p + 1] : undefined, belayNodeArgs: na >= 0 ? args[na + 1].split(' ').filter(Boolean) : [] });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }

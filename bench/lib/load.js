@@ -14,7 +14,7 @@ let counter = 0;
 /**
  * A small chat request (about 600 bytes), different each time like real prompts. It offers
  * a tool unless `tools` is false: Belay reads such answers through its tool-use gate, and
- * relays the others through mockttp's passthrough, as it does MCP and plain HTTPS.
+ * relays the others unheld.
  */
 export function chatBody(stream = false, tools = true) {
   counter++;
