@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { clearUsageDays } from '../audit/usage-days.js';
 import { siemDroppedEvent } from './dropped-event.js';
 import { Outbox } from './outbox.js';
 import type { AuditLogPort } from './types.js';
@@ -99,6 +100,7 @@ export function pruneEvents(log: PrunableLog, opts: PruneOptions): PruneResult {
       const anchor = anchorOf.get(to) as { seq: number; hash: string } | undefined;
       if (!anchor) throw new Error(`retention: event ${to} is missing; the log may have been tampered with (run \`belay log verify\`). Nothing more was removed.`);
       pruned += del.run(from, to).changes;
+      clearUsageDays(db); // the usage view's kept totals counted what was just removed
       if (setBase.run(anchor.seq, anchor.hash).changes !== 1) throw new Error('retention: the audit_chain row is missing, so the prune point could not be recorded; nothing was removed.');
       base = anchor;
     });
