@@ -16,16 +16,18 @@ import { UPSTREAM_FAILED_HEADER, describeUpstreamError } from './upstream-errors
  * Holds an LLM answer at a tool call until the guard has judged it.
  *
  * mockttp can observe a passing response but not hold part of it, so the proxy's guarded
- * step (guarded-step.ts) hands an LLM request that offers tools to this gate instead of
- * mockttp's passthrough: the gate makes the upstream request itself and writes the answer
- * to the client's response frame by frame (an SSE event, a JSON-array element). Text
+ * step (guarded-step.ts) and its fast lane (fast-lane.ts) hand an LLM request that offers
+ * tools to this gate instead of mockttp's passthrough (the fast lane sends the LLM calls
+ * without tools through it too, unheld): the gate makes the upstream request itself and
+ * writes the answer to the client's response frame by frame (an SSE event, a JSON-array
+ * element). Text
  * before a tool call reaches the client at once; from the frame that starts a tool call,
  * frames wait until the call is complete and judged. Allowed: the held frames go out.
  * Denied: the stream ends with the provider's own error event (or, for a plain JSON answer,
  * the provider's error response), so a copilot in auto-approve mode never sees the call.
  *
- * The gate writes to the very response mockttp tracks, so mockttp's response events (and
- * with them the flow's audit event) see what the client saw. It used to be a loopback HTTP
+ * The gate writes to the very response mockttp tracks (or, on the fast lane, the tapped
+ * response that feeds the flow), so the flow's audit event sees what the client saw. It used to be a loopback HTTP
  * server mockttp forwarded to; that second hop cost about half of Belay's throughput
  * (bench/RESULTS.md).
  */
