@@ -55,6 +55,7 @@ function flowData(flow: ProxyFlow, facts: FlowFacts, aborted: boolean, error: st
   }
   if (aborted && !error) data.aborted = true;
   if (flow.process) data.process = flow.process;
+  if (flow.connectedTo) data.connectedTo = flow.connectedTo;
   return data;
 }
 

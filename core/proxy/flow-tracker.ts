@@ -42,7 +42,7 @@ export class FlowTracker {
   }
 
   /** The request's flow, created on the first event that mentions it. */
-  open(req: Pick<mockttp.Request, 'id' | 'method' | 'url' | 'headers' | 'remotePort'> & { timingEvents: { startTime: number } }): ProxyFlow {
+  open(req: Pick<mockttp.Request, 'id' | 'method' | 'url' | 'headers' | 'remotePort'> & { timingEvents: { startTime: number }; destination?: mockttp.Destination }): ProxyFlow {
     let flow = this.flows.get(req.id);
     if (flow) return flow;
     const head = requestHead(req);
@@ -62,6 +62,7 @@ export class FlowTracker {
     if (Number.isFinite(contentLength)) flow.bytesIn = contentLength;
     this.flows.set(req.id, flow);
     flow.clientPort = req.remotePort;
+    if (req.destination && unbracketed(req.destination.hostname) !== unbracketed(head.host)) flow.connectedTo = `${req.destination.hostname}:${req.destination.port}`;
     void this.deps.processes.lookup(req.remotePort); // read back when the flow ends
     return flow;
   }
@@ -150,4 +151,9 @@ function decoderFor(encoding: string | string[] | undefined): Transform | undefi
   if (value === 'deflate') return zlib.createInflate();
   // Unknown or stacked encodings: the bytes still pass; the parser sees them undecoded.
   return undefined;
+}
+
+/** An IPv6 address as a URL writes it ([::1]) or as a socket does (::1). */
+function unbracketed(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }

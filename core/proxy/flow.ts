@@ -53,6 +53,12 @@ export interface ProxyFlow {
   clientPort?: number;
   /** The local process that opened the connection, once known (Linux). */
   process?: { pid: number; name: string; command?: string };
+  /**
+   * Where mockttp's passthrough really connects, when that is not the URL's host: a tunnel
+   * opened to an IP address with another name in its Host header. mockttp follows the
+   * tunnel, while the URL (and so the event's host, and the policy) reads the header.
+   */
+  connectedTo?: string;
   /** True once the event is written, so late mockttp events cannot write it twice. */
   done: boolean;
   /** Set while the guard judges the request; aborted when the client goes away meanwhile. */

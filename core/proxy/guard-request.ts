@@ -82,6 +82,8 @@ export function createGuardRequest(deps: GuardRequestDeps): GuardRequest {
     const secrets = verdicts.flatMap((v) => v.redactions ?? []);
     const redacted = secrets.length && analysis.redact ? analysis.redact(secrets) : undefined;
     if (analysis.gate) {
+      // The gate connects to the URL's host, not to where a tunnel pointed (flow.ts).
+      flow.connectedTo = undefined;
       const { toolUseAction, ...gated } = analysis.gate;
       const gate = {
         ...gated,

@@ -178,6 +178,42 @@ describe('the fast lane', () => {
   });
 });
 
+describe('where Belay connects, against the host it logs', () => {
+  /** One request over a tunnel opened to 127.0.0.1 whose Host header says localhost. */
+  async function underAnotherName(request: string): Promise<AuditEvent> {
+    const { belay, provider } = lane;
+    const before = belay.events().length;
+    const socket = await tlsOverTunnel(await openTunnel(belay.proxy.port, '127.0.0.1', provider.port), { servername: 'localhost', ca: belay.ca.cert, alpn: ['http/1.1'] });
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        if (/\r\n\r\n[\s\S]*\}/.test(text)) resolve(text);
+      });
+    });
+    socket.write(request.replace('HOST', `localhost:${provider.port}`));
+    expect(await answer).toMatch(/^HTTP\/1\.1 200/);
+    socket.destroy();
+    const events = await belay.waitForEvents(() => true, { count: before + 1 });
+    return events[before];
+  }
+
+  it("mockttp's path follows the tunnel: the event says so beside the Host header's name", async () => {
+    const e = await underAnotherName('GET /status HTTP/1.1\r\nhost: HOST\r\nx-lane-world: lane\r\nx-lane-case: connected-to\r\n\r\n');
+    expect(onMockttpPath).toContain('lane:connected-to');
+    expect(e).toMatchObject({ host: 'localhost', path: '/status', status: 200 });
+    expect(e.data.connectedTo).toBe(`127.0.0.1:${lane.provider.port}`);
+  });
+
+  it('the fast lane connects to the host it logs, so there is nothing to add', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const e = await underAnotherName(`POST /v1/chat/completions HTTP/1.1\r\nhost: HOST\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nx-lane-world: lane\r\nx-lane-case: lane-connected-to\r\n\r\n${body}`);
+    expect(onMockttpPath).not.toContain('lane:lane-connected-to');
+    expect(e).toMatchObject({ type: 'llm.request', host: 'localhost', status: 200 });
+    expect(e.data.connectedTo).toBeUndefined();
+  });
+});
+
 describe("what stays on mockttp's path with the lane on", () => {
   const stays = [
     { name: 'mcp', url: 'https://api.openai.com/mcp', body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}', headers: {} },
