@@ -103,7 +103,10 @@ async function takeFastLane(req: IncomingMessage, res: ServerResponse, head: Omi
         flows.feedResponse(flow, chunk);
       },
     });
-    if (decision?.response) {
+    if (res.destroyed) {
+      // The client left while the guard was reading the request: nobody waits for an
+      // answer, so the call is not sent. The flow ends below as aborted.
+    } else if (decision?.response) {
       const r = decision.response;
       client.writeHead(r.statusCode ?? 200, r.headers).end(r.body === undefined ? undefined : typeof r.body === 'string' ? r.body : Buffer.from(r.body));
     } else {
