@@ -86,6 +86,13 @@ async function takeFastLane(req: IncomingMessage, res: ServerResponse, head: Omi
   const flow = flows.open(judged);
   deps.broker?.inspectHead({ url: head.url, host: head.host, headers: head.headers, client: flow.client }); // issue 9: real keys held by clients
   const stopWatching = watchUntilAnswered(res, flow, flows);
+  const client = new TappedResponse(res, {
+    head: (status, headers) => flows.startResponse(flow, status, headers),
+    data: (chunk) => {
+      flow.bytesOut += chunk.byteLength;
+      flows.feedResponse(flow, chunk);
+    },
+  });
   const body = await readBody(req);
   if (body === undefined) return; // the client left mid-body: the watcher has logged it
   judged.body.buffer = body;
@@ -96,13 +103,6 @@ async function takeFastLane(req: IncomingMessage, res: ServerResponse, head: Omi
       res.destroy(); // the client left while the request was held ('close'): the guard's check logged it
       return;
     }
-    const client = new TappedResponse(res, {
-      head: (status, headers) => flows.startResponse(flow, status, headers),
-      data: (chunk) => {
-        flow.bytesOut += chunk.byteLength;
-        flows.feedResponse(flow, chunk);
-      },
-    });
     if (res.destroyed) {
       // The client left while the guard was reading the request: nobody waits for an
       // answer, so the call is not sent. The flow ends below as aborted.
@@ -129,6 +129,7 @@ async function takeFastLane(req: IncomingMessage, res: ServerResponse, head: Omi
   // now, not at the response's 'close', lets the gate record what it decided about a tool
   // call it was holding when the client left (the approval withdrawn, the call refused).
   const complete = await responseSettled(res);
+  client.settle(); // the flow's observer has read every chunk written before it ends
   flows.finish(flow, !complete, complete ? undefined : flow.error ?? CLIENT_LEFT);
 }
 

@@ -8,10 +8,22 @@ export interface ResponseTap {
 
 /**
  * The client's response on Belay's fast lane, seen as it is written: what mockttp's
- * response events report on its own path (the head, then each chunk), reported here at
- * the moment it is written instead, so the flow observes exactly what the client gets.
+ * response events report on its own path (the head, then each chunk), reported here for
+ * exactly the bytes written, so the flow observes what the client gets.
+ *
+ * Chunks are reported once they are on their way, in a later turn of the event loop, not
+ * in the call that writes them. The flow's observer parses each one (an SSE event of an LLM
+ * answer: about 130 µs on a slow machine, its code cold between events 10 ms apart), and
+ * Node's response only hands a written chunk to the socket after the current call returns
+ * (it corks the socket until the next tick): a parse in that call delayed every event by
+ * its own length (bench/RESULTS.md, item 23). Nothing the observer finds can hold bytes
+ * back (the tool-use gate holds before it writes). `settle()` reports what is still
+ * pending, so the flow's end has seen every chunk.
  */
 export class TappedResponse implements ClientResponse {
+  private unreported: Uint8Array[] = [];
+  private reportScheduled = false;
+
   constructor(
     private readonly res: ServerResponse,
     private readonly tap: ResponseTap,
@@ -34,13 +46,14 @@ export class TappedResponse implements ClientResponse {
   }
 
   write(chunk: string | Uint8Array): boolean {
-    this.seen(chunk);
-    return this.res.write(chunk);
+    const accepted = this.res.write(chunk);
+    this.reportLater(chunk);
+    return accepted;
   }
 
   end(chunk?: string | Uint8Array): this {
-    if (chunk !== undefined) this.seen(chunk);
     this.res.end(chunk);
+    if (chunk !== undefined) this.reportLater(chunk);
     return this;
   }
 
@@ -59,9 +72,24 @@ export class TappedResponse implements ClientResponse {
     return this;
   }
 
-  private seen(chunk: string | Uint8Array): void {
+  /** Reports every chunk written and not reported yet, in order. */
+  settle(): void {
+    const chunks = this.unreported;
+    this.unreported = [];
+    for (const chunk of chunks) this.tap.data(chunk);
+  }
+
+  private reportLater(chunk: string | Uint8Array): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (bytes.byteLength) this.tap.data(bytes);
+    if (bytes.byteLength === 0) return;
+    this.unreported.push(bytes);
+    if (this.reportScheduled) return;
+    this.reportScheduled = true;
+    // setImmediate: after this turn's ticks, where the corked chunk reaches the socket.
+    setImmediate(() => {
+      this.reportScheduled = false;
+      this.settle();
+    });
   }
 }
 

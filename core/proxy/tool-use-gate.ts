@@ -300,6 +300,12 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
 
   let chain = Promise.resolve();
   body.on('data', (chunk: Buffer) => {
+    // Unheld, nothing is judged: each chunk goes out in the callback that read it, not a
+    // promise turn later (after the rest of the upstream read), on every SSE event.
+    if (flow.unheld) {
+      res.write(chunk);
+      return;
+    }
     const frames = flow.observer.onData(chunk);
     chain = chain.then(() => process(frames));
   });
