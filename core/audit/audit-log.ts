@@ -80,6 +80,7 @@ export class AuditLog {
   private readonly emitter = new EventEmitter();
   private readonly insert;
   private readonly headStmt;
+  private readonly sinceStmt;
   private readonly saveHead;
   private readonly batchMs: number;
   private readonly batchSize: number;
@@ -96,6 +97,9 @@ export class AuditLog {
     this.maxPending = opts.maxPending ?? 100_000;
     this.insert = db.prepare(INSERT_EVENT_SQL);
     this.headStmt = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
+    // Prepared once: the anomaly monitor calls readSince for every slice of its tail (compiling
+    // the statement each time was 8 % of its reads, bench/RESULTS.md item 23).
+    this.sinceStmt = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.saveHead = db.prepare('INSERT INTO audit_chain (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
     // Listeners are optional; an unhandled 'error' must not throw out of a timer.
     this.emitter.on('error', () => {});
@@ -208,7 +212,7 @@ export class AuditLog {
 
   /** Events with seq > `seq`, oldest first: how followers (tail -f, SSE, SIEM) catch up. */
   readSince(seq: number, limit: number): AuditEvent[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, Math.max(0, Math.floor(limit))) as EventRow[];
+    const rows = this.sinceStmt.all(seq, Math.max(0, Math.floor(limit))) as EventRow[];
     return rows.map(rowToEvent);
   }
 
