@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { MockttpServer } from 'mockttp/dist/server/mockttp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../shared/events.js';
-import { fixtureText } from '../../helpers/fake-provider.js';
+import { fixtureText, sseEvents } from '../../helpers/fake-provider.js';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
 import { run as runCommand } from '../../helpers/run.js';
 import { openTunnel, tlsOverTunnel } from '../../helpers/tunnel.js';
@@ -51,6 +51,8 @@ beforeAll(async () => {
           return { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":{"type":"server_error","message":"overloaded"}}' };
         case 'tool-call-with-secret':
           return { headers: { 'content-type': 'application/json' }, body: toolCallWithSecret };
+        case 'leaves-mid-stream':
+          return { headers: { 'content-type': 'text/event-stream' }, events: sseEvents(fixtureText('openai-chat/stream-text.sse')), delayMs: 40, keepOpen: true };
         default:
           return undefined;
       }
@@ -158,6 +160,39 @@ describe('the fast lane', () => {
     expect(viaLane.get('flow')).toEqual({ ...mockttpFlow, bytesOut: 0 });
     expect(viaLane.get('flow')).toMatchObject({ error: expect.stringMatching(/client closed the connection/) });
     expect(onMockttpPath).not.toContain('lane:mid-body');
+    expect((await run(lane, 'lane', cases[0])).status).toBe(200);
+  });
+
+  it('a client that leaves mid-stream: the event is aborted and counts every byte written before it left', async () => {
+    // The flow reads each chunk a loop turn after writing it (tapped-response.ts): those
+    // still unread when the client leaves must be counted before the flow ends.
+    const events = sseEvents(fixtureText('openai-chat/stream-text.sse'));
+    const before = lane.belay.events().length;
+    const socket = await tlsOverTunnel(await openTunnel(lane.belay.proxy.port, 'api.openai.com', 443), { servername: 'api.openai.com', ca: lane.belay.ca.cert, alpn: ['http/1.1'] });
+    // No tools offered: the answer is relayed unheld, and only the flow reads it.
+    const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: api.openai.com\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n${CASE_HEADER}: leaves-mid-stream\r\nx-lane-world: lane\r\n\r\n${body}`);
+    let received = 0;
+    let text = '';
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        // Leave once two events of the body are in, mid-answer.
+        const bodyStart = text.indexOf('\r\n\r\n');
+        if (bodyStart >= 0 && (text.slice(bodyStart).match(/\n\n/g) ?? []).length >= 2 && received === 0) {
+          received = Buffer.byteLength(text.slice(bodyStart + 4), 'latin1');
+          socket.destroy();
+          resolve();
+        }
+      });
+    });
+    const [event] = (await lane.belay.waitForEvents(() => true, { count: before + 1 })).slice(before);
+    expect(event).toMatchObject({ type: 'llm.request', host: 'api.openai.com', error: expect.stringMatching(/client closed the connection/) });
+    // Chunked framing adds a few bytes per chunk to what the client read; the flow counts the body.
+    expect(event.bytesOut).toBeGreaterThan(0);
+    expect(event.bytesOut).toBeLessThanOrEqual(received);
+    expect(event.bytesOut).toBeGreaterThanOrEqual(events[0].length + events[1].length);
+    expect(onMockttpPath).not.toContain('lane:leaves-mid-stream');
     expect((await run(lane, 'lane', cases[0])).status).toBe(200);
   });
 
