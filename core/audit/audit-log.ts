@@ -240,7 +240,7 @@ export class AuditLog {
     const droppedNow = this.dropped - this.droppedReported;
     if (droppedNow > 0) batch.push(droppedNotice(droppedNow));
     const committed: AuditEvent[] = [];
-    // The full events are built only for live listeners (none in the engine itself).
+    // The full events are built only for live listeners (in the engine, the anomaly monitor's tail).
     const listening = this.emitter.listenerCount('event') > 0;
     const write = this.db.transaction(() => {
       const head = (this.headStmt.get() as { seq: number; hash: string } | undefined) ?? { seq: 0, hash: GENESIS_HASH };
