@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Proxy overhead, side by side on one workload: direct, bare mockttp (our floor), Belay
-// (`belay serve` child, default policy) and mitmdump. LLM-shaped HTTPS POSTs at
+// Proxy overhead, side by side on one workload: direct, a TLS-terminating byte pipe (the
+// floor of any Node proxy), bare mockttp (the floor of our stack), Belay (`belay serve`
+// child, default policy) and mitmdump. LLM-shaped HTTPS POSTs at
 // concurrency 1 and 16 (latency p50/p99, requests/s), SSE per-event forwarding delay, and
 // each proxy's RSS idle and under load. Needs the build (`npx tsc -b`) and, for the
 // mitmdump column, Debian's mitmproxy package. `node bench/proxy-overhead.js [--quick] [--json]`.
@@ -10,7 +11,7 @@ import { startUpstream } from './lib/upstream.js';
 import { dispatcherFor, runLoad } from './lib/load.js';
 import { sseDelays } from './lib/sse.js';
 import { summary, round } from './lib/stats.js';
-import { cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild, startUpstreamChild } from './lib/procs.js';
+import { cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBelayChild, startMitmdump, startMockttpChild, startTlsPipeChild, startUpstreamChild } from './lib/procs.js';
 
 // belay-passthrough: Belay again, with requests that offer no tool, so its fast lane relays
 // the answers unheld rather than through the tool-use gate (before the fast lane, item 19 of
@@ -18,7 +19,9 @@ import { cpuMs, mitmdumpAvailable, mitmdumpVersion, rssMB, rssSampler, startBela
 // `proxy.fastLane: false`, so the same calls take mockttp's request path, Belay's path for MCP
 // over HTTP and plain HTTPS: the lane against it in every run. Load cells only: their SSE is
 // the `belay` row's own.
-const TARGETS = ['direct', 'mockttp', 'belay', 'belay-passthrough', 'belay-no-lane', 'mitmdump'];
+// tls-pipe: bench/lib/tls-pipe-child.js, CONNECT and TLS on both legs with the bytes piped
+// (no HTTP): what any TLS-intercepting proxy in Node pays before doing anything.
+const TARGETS = ['direct', 'tls-pipe', 'mockttp', 'belay', 'belay-passthrough', 'belay-no-lane', 'mitmdump'];
 const LOAD_ONLY = new Set(['belay-passthrough', 'belay-no-lane']);
 
 /** `--profile DIR`: a V8 CPU profile of each Node proxy, named after it, to set side by side. */
@@ -41,6 +44,7 @@ export async function benchProxy({ quick = false, targets = TARGETS, profileDir,
       }
       const proxy =
         target === 'direct' ? { port: undefined, caPem: pki.ca, stop: async () => {} }
+        : target === 'tls-pipe' ? await startTlsPipeChild(pki)
         : target === 'mockttp' ? await startMockttpChild({ upstreamCaFile: pki.caFile, nodeArgs: profileArgs(profileDir, target) })
         : target.startsWith('belay') ? await startBelayChild({ upstreamCaFile: pki.caFile, nodeArgs: [...belayNodeArgs, ...profileArgs(profileDir, target)], settings: target === 'belay-no-lane' ? { proxy: { fastLane: false } } : undefined })
         : await startMitmdump();

@@ -196,6 +196,15 @@ export async function startMockttpChild({ upstreamCaFile, nodeArgs = [], env = {
   return { kind: 'mockttp', port, pid: child.pid, caPem: readFileSync(caOut, 'utf8'), stop: () => stopChild(child) };
 }
 
+/** A TLS-terminating byte pipe (tls-pipe-child.js): the floor of a Node proxy, below mockttp. */
+export async function startTlsPipeChild(pki) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'lib', 'tls-pipe-child.js'), String(port), pki.certFile, pki.keyFile, pki.caFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.resume();
+  await waitForPort(port, { child });
+  return { kind: 'tls-pipe', port, pid: child.pid, caPem: pki.ca, stop: () => stopChild(child) };
+}
+
 export function mitmdumpAvailable() {
   return spawnSync('mitmdump', ['--version'], { encoding: 'utf8' }).status === 0;
 }
