@@ -37,7 +37,7 @@ const MAX_UNREAD = 2000;
  * live feed), rather than being read back from the database they were just written to:
  * reading back was three quarters of the monitor's time (a query and a JSON parse per
  * event), and the monitor catches up on every burst of traffic while streams are being
- * forwarded (bench/RESULTS.md, item 23). The database stays the source of truth: any seq
+ * forwarded (bench/RESULTS.md, item 24). The database stays the source of truth: any seq
  * not held in memory (another process's event, one committed before start, or past
  * MAX_UNREAD) is read from it.
  */

@@ -98,7 +98,7 @@ export class AuditLog {
     this.insert = db.prepare(INSERT_EVENT_SQL);
     this.headStmt = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
     // Prepared once: the anomaly monitor calls readSince for every slice of its tail (compiling
-    // the statement each time was 8 % of its reads, bench/RESULTS.md item 23).
+    // the statement each time was 8 % of its reads, bench/RESULTS.md item 24).
     this.sinceStmt = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.saveHead = db.prepare('INSERT INTO audit_chain (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
     // Listeners are optional; an unhandled 'error' must not throw out of a timer.

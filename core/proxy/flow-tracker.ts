@@ -29,6 +29,8 @@ export class FlowTracker {
   /** Flows aborted whose event waits for their last body bytes (see the proxy's 'abort' handler). */
   private readonly abortReasons = new Map<string, string>();
   private readonly decoders = new Map<string, Transform>();
+  /** Flows whose observer threw on the response: not fed again. */
+  private readonly failedObservers = new WeakSet<ProxyFlow>();
 
   constructor(private readonly deps: FlowTrackerDeps) {}
 
@@ -74,8 +76,7 @@ export class FlowTracker {
     flow.observer?.onHead?.(statusCode, headers);
     const decoder = flow.observer ? decoderFor(headers['content-encoding']) : undefined;
     if (decoder && flow.observer) {
-      const observer = flow.observer;
-      decoder.on('data', (chunk: Buffer) => observer.onData(chunk));
+      decoder.on('data', (chunk: Buffer) => this.observe(flow, chunk));
       decoder.on('error', (err) => {
         flow.error = flow.error ?? `could not decode the response body: ${err.message}`;
       });
@@ -88,7 +89,24 @@ export class FlowTracker {
     if (!flow.observer) return;
     const decoder = this.decoders.get(flow.id);
     if (decoder) decoder.write(chunk);
-    else flow.observer.onData(chunk);
+    else this.observe(flow, chunk);
+  }
+
+  /**
+   * Hands decoded response bytes to the flow's observer. The observer only reads (holding
+   * a tool call is the gate's job), and it runs where nothing would catch it (a decoder's
+   * callback; on the fast lane, a loop turn after the write): one that throws is reported
+   * and not fed again, and the flow's event is still written, without what it would have
+   * read. The response itself is never touched.
+   */
+  private observe(flow: ProxyFlow, chunk: Uint8Array): void {
+    if (!flow.observer || this.failedObservers.has(flow)) return;
+    try {
+      flow.observer.onData(chunk);
+    } catch (err) {
+      this.failedObservers.add(flow);
+      this.deps.warn(`protocol analysis failed for ${flow.method} ${flow.host}${flow.path}: ${(err as Error).message}`);
+    }
   }
 
   /** The client aborted: whatever ends the flow afterwards, the event says this. */
