@@ -63,19 +63,19 @@ const NOTHING_HELD: LlmExchangeFacts = { event: {}, extraEvents: [], frames: [] 
 /**
  * A flow the gate relays without holding anything: an LLM call that offers no tools, so its
  * answer cannot hold a tool call (the proxy's fast lane sends those through the gate's
- * upstream path too). Every chunk passes as it comes, as one frame with no events; the
+ * upstream path too). The gate writes each chunk as it reads it, without parsing it; the
  * flow's own observer reads the answer from the client's side.
  */
 export function unheldFlow(url: string, noteError: (description: string) => void): GatedFlow {
   const unexpected = () => {
-    throw new Error('an unheld flow has no tool call to judge or refuse');
+    throw new Error('an unheld flow passes as it comes: the gate neither parses, judges nor refuses it');
   };
   return {
     url,
     stream: true,
     observer: {
       onHead: () => undefined,
-      onData: (chunk) => [{ raw: chunk, events: [] }],
+      onData: unexpected,
       toolCalls: () => [],
       streamRefusal: unexpected,
       finish: () => NOTHING_HELD,
