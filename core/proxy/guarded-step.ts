@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type * as mockttp from 'mockttp';
 import { requestSteps } from './mockttp-lean.js';
 import type { ClientResponse, GatedFlow, GatedRequest, ToolUseGate } from './tool-use-gate.js';
+import { requireFromMockttp } from './mockttp-require.js';
 
 /**
  * What the guard decided about a request before it leaves: mockttp's own `beforeRequest`
@@ -45,7 +45,6 @@ interface MockttpInternals {
 }
 
 function mockttpInternals(): MockttpInternals {
-  const requireFromMockttp = createRequire(createRequire(import.meta.url).resolve('mockttp'));
   const impls = requireFromMockttp('./rules/requests/request-step-impls.js') as Pick<MockttpInternals, 'StepLookup' | 'PassThroughStepImpl'>;
   const utils = requireFromMockttp('./util/request-utils.js') as Pick<MockttpInternals, 'waitForCompletedRequest'>;
   const errors = requireFromMockttp('./util/abort-error.js') as Pick<MockttpInternals, 'AbortError'>;

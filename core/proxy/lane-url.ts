@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
+import { requireFromMockttp } from './mockttp-require.js';
 
 /**
  * The absolute URL of a request that reached the proxy, as mockttp computes it for its own
@@ -23,7 +23,6 @@ interface MockttpUrlInternals {
 }
 
 function mockttpUrlInternals(): MockttpUrlInternals {
-  const requireFromMockttp = createRequire(createRequire(import.meta.url).resolve('mockttp'));
   const sockets = requireFromMockttp('./util/socket-extensions.js') as Pick<MockttpUrlInternals, 'LastTunnelAddress' | 'LastHopEncrypted' | 'TlsMetadata'>;
   const urls = requireFromMockttp('./util/url.js') as Pick<MockttpUrlInternals, 'getDestination' | 'normalizeHost'>;
   const ips = requireFromMockttp('./util/ip-utils.js') as Pick<MockttpUrlInternals, 'isIP'>;

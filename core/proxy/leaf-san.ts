@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import net from 'node:net';
+import { requireFromMockttp } from './mockttp-require.js';
 
 /**
  * mockttp 4.6 writes every leaf certificate's subjectAltName as a DNS name, even when
@@ -25,7 +25,6 @@ let installed = false;
 
 export function installIpSanFix(): void {
   if (installed) return;
-  const requireFromMockttp = createRequire(createRequire(import.meta.url).resolve('mockttp'));
   const x509 = requireFromMockttp('@peculiar/x509') as { SubjectAlternativeNameExtension: new (...args: unknown[]) => unknown };
   const Original = x509.SubjectAlternativeNameExtension;
   class IpAwareSubjectAlternativeNameExtension extends (Original as new (...args: unknown[]) => object) {

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { requireFromMockttp } from './mockttp-require.js';
 
 /**
  * mockttp refuses a request as a "passthrough loop" when the client's address and port
@@ -34,7 +34,6 @@ let installed = false;
 
 export function installLoopCheckFix(): void {
   if (installed) return;
-  const requireFromMockttp = createRequire(createRequire(import.meta.url).resolve('mockttp'));
   const socketUtil = requireFromMockttp('./util/socket-util.js') as { isSocketLoop: (o: Iterable<SocketEnds>, i: SocketEnds) => boolean };
   socketUtil.isSocketLoop = isRealLoop;
   installed = true;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { createRequire } from 'node:module';
+import { requireFromMockttp } from './mockttp-require.js';
 
 /**
  * mockttp makes its upstream agents itself (one per client connection, in its
@@ -16,7 +16,6 @@ let installed = false;
 export function onUpstreamAgent(patch: AgentPatch): void {
   if (!patches.includes(patch)) patches.push(patch);
   if (installed) return;
-  const requireFromMockttp = createRequire(createRequire(import.meta.url).resolve('mockttp'));
   const agents = requireFromMockttp('./rules/http-agents.js') as { getAgent: (...args: unknown[]) => Promise<unknown> };
   if (typeof agents.getAgent !== 'function') {
     throw new Error('this version of mockttp has no getAgent to adjust (core/proxy/mockttp-agents.ts)');

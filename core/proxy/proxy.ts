@@ -19,6 +19,7 @@ import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
 import { installPortCache } from './port-cache.js';
 import { installSharedTlsContexts } from './shared-tls-context.js';
+import { shareHttp2UpstreamTlsContexts } from './shared-tls-context-h2.js';
 import { ProcessAttribution } from './process-attribution.js';
 import { requestHead, urlParts } from './request-head.js';
 import { GuardedPassThroughStep } from './guarded-step.js';
@@ -62,6 +63,7 @@ export async function startProxy(deps: ProxyDeps, port: number): Promise<Running
   installLoopCheckFix();
   installKeepAliveFix();
   installSharedTlsContexts();
+  shareHttp2UpstreamTlsContexts();
   installPortCache();
   const proxySettings = deps.settings.proxy;
   const server = getLocal({

@@ -23,7 +23,7 @@ const CONTEXT_SETTINGS = ['ciphers', 'ecdhCurve', 'sigalgs', 'honorCipherOrder',
 const OWN_MATERIAL = ['cert', 'key', 'pfx', 'passphrase', 'privateKeyIdentifier', 'privateKeyEngine', 'clientCertEngine', 'crl', 'dhparam', 'ticketKeys'] as const;
 
 type CaList = readonly (string | Buffer)[];
-type TlsOptions = Record<string, unknown> & { ca?: unknown; secureContext?: tls.SecureContext };
+export type TlsOptions = Record<string, unknown> & { ca?: unknown; secureContext?: tls.SecureContext };
 
 const listIds = new WeakMap<CaList, string>();
 const contexts = new Map<string, tls.SecureContext>();
@@ -72,8 +72,24 @@ interface ProxyingAgent extends PoolingAgent {
 }
 
 /** The options with the shared context in place of their list, or as they are. */
-function withSharedContext<T extends TlsOptions>(options: T): T {
+export function withSharedContext<T extends TlsOptions>(options: T): T {
   return shareable(options) ? { ...options, ca: undefined, secureContext: sharedSecureContext(options) } : options;
+}
+
+/**
+ * Runs a pool-naming function with the list's short name standing in for the list, in
+ * place for the call rather than in a copy of the options (called two or three times per
+ * request: a copy of mockttp's ~30 options each time showed as 3 % of CPU at c=16).
+ */
+export function namedByTrustList<R>(options: TlsOptions | undefined, name: (options?: TlsOptions) => R): R {
+  if (!options || !shareable(options)) return name(options);
+  const ca = options.ca;
+  (options as TlsOptions).ca = trustListId(ca);
+  try {
+    return name(options);
+  } finally {
+    options.ca = ca;
+  }
 }
 
 /**
@@ -87,19 +103,7 @@ export function shareTlsContexts(agent: http.Agent): void {
   if (!isHttps && typeof (agent as unknown as Partial<ProxyingAgent>).connect !== 'function') return;
   const pooling = agent as unknown as PoolingAgent;
   const getName = pooling.getName.bind(agent);
-  // Called two or three times per request: the list's name stands in for it in place for the
-  // call rather than in a copy of the options (a copy of mockttp's ~30 options each time
-  // showed as 3 % of CPU at c=16).
-  pooling.getName = (options = {}) => {
-    if (!shareable(options)) return getName(options);
-    const ca = options.ca;
-    (options as TlsOptions).ca = trustListId(ca);
-    try {
-      return getName(options);
-    } finally {
-      options.ca = ca;
-    }
-  };
+  pooling.getName = (options = {}) => namedByTrustList(options, getName);
   if (isHttps) {
     const connecting = agent as unknown as ConnectingAgent;
     const createConnection = connecting.createConnection.bind(agent);
@@ -112,7 +116,7 @@ export function shareTlsContexts(agent: http.Agent): void {
   }
 }
 
-/** mockttp's upstream agents share contexts from now on. */
+/** mockttp's HTTP/1 upstream agents share contexts from now on (HTTP/2: shared-tls-context-h2.ts). */
 export function installSharedTlsContexts(): void {
   onUpstreamAgent(shareTlsContexts);
 }

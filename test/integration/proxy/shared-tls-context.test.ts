@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
@@ -6,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startTestBelay, type TestBelay } from '../../helpers/engine.js';
 import { startRedirectingProxy, type RedirectingProxy } from '../../helpers/upstream-proxy.js';
 import { issueServerCert, makeTestCa, PROVIDER_HOSTS } from '../../helpers/tls.js';
+import { openTunnel, tlsOverTunnel } from '../../helpers/tunnel.js';
 
 // With a CA beyond Node's own roots (here a corporate one, in settings), every upstream
 // request carries Node's roots plus it. Node would build a TLS context from all of them for
@@ -18,7 +20,12 @@ describe('upstream TLS context with extra CAs', () => {
   let corporateProxy: RedirectingProxy;
   let server: https.Server;
   let untrusted: https.Server;
+  let h2Server: http2.Http2SecureServer;
+  let untrustedH2: http2.Http2SecureServer;
+  let untrustedH2Port = 0;
   let port = 0;
+  let h2Port = 0;
+  let h2Sessions = 0;
   let untrustedPort = 0;
   let upstreamConnections = 0;
 
@@ -34,9 +41,20 @@ describe('upstream TLS context with extra CAs', () => {
     server.on('secureConnection', () => upstreamConnections++);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
+    // An upstream that speaks HTTP/2: an HTTP/2 client's requests go to it over HTTP/2 (http2-wrapper's agents).
+    h2Server = http2.createSecureServer({ cert: cert.cert, key: cert.key }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"ok":true,"http":"${req.httpVersion}"}`));
+    });
+    h2Server.on('session', () => h2Sessions++);
+    await new Promise<void>((r) => h2Server.listen(0, '127.0.0.1', r));
+    h2Port = (h2Server.address() as AddressInfo).port;
     // Same names, a CA nobody trusts: the shared context must not trust it either.
     const stranger = issueServerCert(makeTestCa('Belay Test Stranger CA'), PROVIDER_HOSTS);
     untrusted = https.createServer({ cert: stranger.cert, key: stranger.key }, (_req, res) => res.end('should not be reached'));
+    untrustedH2 = http2.createSecureServer({ cert: stranger.cert, key: stranger.key }, (_req, res) => res.end('should not be reached'));
+    await new Promise<void>((r) => untrustedH2.listen(0, '127.0.0.1', r));
+    untrustedH2Port = (untrustedH2.address() as AddressInfo).port;
     await new Promise<void>((r) => untrusted.listen(0, '127.0.0.1', r));
     untrustedPort = (untrusted.address() as AddressInfo).port;
     belay = await startTestBelay({ settings: { proxy: { extraCaFiles: [ca.certFile] } } });
@@ -55,6 +73,7 @@ describe('upstream TLS context with extra CAs', () => {
       s?.closeAllConnections();
       await new Promise((r) => s?.close(r));
     }
+    for (const s of [h2Server, untrustedH2]) await new Promise((r) => s?.close(r));
   });
 
   /** One request on a client connection of its own (a new tunnel, hence a new upstream connection). */
@@ -75,6 +94,43 @@ describe('upstream TLS context with extra CAs', () => {
     expect(upstreamConnections - before).toBe(4);
     const withCaList = builds.mock.calls.filter(([options]) => Array.isArray(options?.ca));
     expect(withCaList.length).toBeLessThanOrEqual(1);
+  });
+
+  /** One HTTP/2 request on a client connection of its own, as an HTTP/2-only client makes it. */
+  async function h2OnNewConnection(upstreamPort: number, path: string): Promise<{ status: number; body: string }> {
+    const secure = await tlsOverTunnel(await openTunnel(belay.proxy.port, 'localhost', upstreamPort), { ca: belay.ca.cert, servername: 'localhost', alpn: ['h2'] });
+    const session = http2.connect(`https://localhost:${upstreamPort}`, { createConnection: () => secure });
+    try {
+      return await new Promise((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json' });
+        let status = 0;
+        let body = '';
+        req.on('response', (headers) => (status = Number(headers[':status'])));
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (body += c));
+        req.on('end', () => resolve({ status, body }));
+        req.on('error', reject);
+        req.end('{"hello":"h2"}');
+      });
+    } finally {
+      session.close();
+    }
+  }
+
+  it('builds one context for HTTP/2 upstream sessions too, and for the protocol probe', async () => {
+    const builds = vi.spyOn(tls, 'createSecureContext');
+    const before = h2Sessions;
+    // The first request to an origin probes its protocol (http2-wrapper, once per origin) and
+    // goes on over the probe's connection; each later client connection opens a session.
+    for (let i = 0; i < 5; i++) expect(await h2OnNewConnection(h2Port, `/v1/h2/${i}`)).toEqual({ status: 200, body: '{"ok":true,"http":"2.0"}' });
+    expect(h2Sessions - before, 'one upstream session per client connection, the probe reused').toBe(5);
+    expect(builds.mock.calls.filter(([options]) => Array.isArray(options?.ca)).length).toBeLessThanOrEqual(1);
+  });
+
+  it('still refuses an HTTP/2 upstream whose certificate no trusted CA signed', async () => {
+    const answer = await h2OnNewConnection(untrustedH2Port, '/v1/h2/stranger');
+    expect(answer.status).toBe(502);
+    expect(answer.body).not.toContain('should not be reached');
   });
 
   it('does the same through an upstream proxy', async () => {

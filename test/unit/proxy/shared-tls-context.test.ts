@@ -3,7 +3,9 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { describe, expect, it } from 'vitest';
+import { requireFromMockttp } from '../../../core/proxy/mockttp-require.js';
 import { shareTlsContexts, sharedSecureContext, trustListId } from '../../../core/proxy/shared-tls-context.js';
+import { shareHttp2UpstreamTlsContexts } from '../../../core/proxy/shared-tls-context-h2.js';
 
 type Pooling = { getName(o: object): string; createConnection(o: object, cb?: unknown): unknown };
 
@@ -80,5 +82,17 @@ describe('shared upstream TLS contexts', () => {
     const createConnection = (agent as unknown as Pooling).createConnection;
     shareTlsContexts(agent);
     expect((agent as unknown as Pooling).createConnection).toBe(createConnection);
+  });
+
+  it("names http2-wrapper's sessions by the list's name too, as mockttp's copy runs them", () => {
+    // The copy mockttp loads; proxy start-up patches it once per process (shared-tls-context-h2.ts).
+    shareHttp2UpstreamTlsContexts();
+    const { Agent } = requireFromMockttp('http2-wrapper') as { Agent: new () => { normalizeOptions(o: object): string } };
+    const options = { ca: list, rejectUnauthorized: true };
+    const name = new Agent().normalizeOptions(options);
+    expect(options.ca).toBe(list);
+    expect(name.length).toBeLessThan(400);
+    expect(name).toContain(trustListId(list));
+    expect(new Agent().normalizeOptions({ ca: list, pfx: Buffer.from('client certificate') }).length).toBeGreaterThan(100_000);
   });
 });
