@@ -1,12 +1,14 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { socketInodes } from './socket-table.js';
 
 /**
  * Which local process opened a connection to the proxy, where the OS lets us see it
  * (Linux, through /proc: the socket's inode in /proc/net/tcp, then the process holding a
  * file descriptor on that inode). Headers can lie or be absent; the process cannot.
  *
- * A scan reads every process's fd table, so it runs off the request path, once per TCP
- * connection (cached by the client's port), and concurrent lookups share one scan. Other
+ * A lookup reads the machine's socket tables and fd tables, so it runs off the request
+ * path, once per TCP connection (cached by the client's port), and lookups waiting at the
+ * same time share one read of each (socket-table.ts says what a read costs). Other
  * OSes answer undefined (macOS and Windows would need lsof/netstat per connection).
  */
 export interface LocalProcess {
@@ -29,7 +31,7 @@ const MAX_RECENT_OWNERS = 8;
 
 export class ProcessAttribution {
   private readonly cache = new Map<number, LookupEntry>();
-  private pending: { inode: string; resolve: (p: LocalProcess | undefined) => void }[] = [];
+  private pending: { clientPort: number; resolve: (p: LocalProcess | undefined) => void }[] = [];
   private scanning = false;
   /** Processes that owned recent connections, newest first: a copilot opens many. */
   private recentOwners: number[] = [];
@@ -64,16 +66,17 @@ export class ProcessAttribution {
     return clientPort ? this.cache.get(clientPort)?.found : undefined;
   }
 
-  private async resolve(clientPort: number): Promise<LocalProcess | undefined> {
-    const inode = await socketInode(clientPort, this.proxyPort());
-    if (!inode) return undefined;
+  private resolve(clientPort: number): Promise<LocalProcess | undefined> {
     return new Promise((resolve) => {
-      this.pending.push({ inode, resolve });
+      this.pending.push({ clientPort, resolve });
       void this.scan();
     });
   }
 
-  /** One pass over /proc answers every lookup waiting at its start. */
+  /**
+   * One pass answers every lookup waiting at its start: one read of the socket tables for
+   * their inodes, then one pass over /proc for the processes holding them.
+   */
   private async scan(): Promise<void> {
     if (this.scanning) return;
     this.scanning = true;
@@ -81,9 +84,13 @@ export class ProcessAttribution {
       while (this.pending.length) {
         const batch = this.pending;
         this.pending = [];
-        const wanted = new Map(batch.map((p) => [`socket:[${p.inode}]`, p]));
-        const found = await findOwners([...wanted.keys()], this.recentOwners);
-        for (const [link, p] of wanted) p.resolve(found.get(link));
+        const inodes = await socketInodes(new Set(batch.map((p) => p.clientPort)), this.proxyPort()).catch(() => new Map<number, string>());
+        const links = new Set([...inodes.values()].map((inode) => `socket:[${inode}]`));
+        const found = links.size ? await findOwners([...links], this.recentOwners) : new Map<string, LocalProcess>();
+        for (const p of batch) {
+          const inode = inodes.get(p.clientPort);
+          p.resolve(inode === undefined ? undefined : found.get(`socket:[${inode}]`));
+        }
         for (const owner of found.values()) this.noteOwner(owner.pid);
       }
     } finally {
@@ -98,25 +105,6 @@ export class ProcessAttribution {
   private prune(now: number): void {
     for (const [port, entry] of this.cache) if (now - entry.at >= CACHE_MS) this.cache.delete(port);
   }
-}
-
-/** The inode of the client's end of the connection: local port = client port, remote port = proxy port. */
-async function socketInode(clientPort: number, proxyPort: number): Promise<string | undefined> {
-  const local = `:${clientPort.toString(16).toUpperCase().padStart(4, '0')}`;
-  const remote = `:${proxyPort.toString(16).toUpperCase().padStart(4, '0')}`;
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = await readFile(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 9 && cols[1].endsWith(local) && cols[2].endsWith(remote)) return cols[9];
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -2,12 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-// Which fd tables each lookup reads: the real /proc, with the reads counted.
+// Which fd tables and socket tables each lookup reads: the real /proc, with the reads counted.
 const fdTablesRead: string[] = [];
+const socketTablesOpened: string[] = [];
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return {
     ...actual,
+    open: ((file: string, ...rest: unknown[]) => {
+      if (String(file).startsWith('/proc/net/')) socketTablesOpened.push(String(file));
+      return (actual.open as (...a: unknown[]) => unknown)(file, ...rest);
+    }) as typeof actual.open,
     readdir: ((dir: string, ...rest: unknown[]) => {
       if (/^\/proc\/\d+\/fd$/.test(String(dir))) fdTablesRead.push(String(dir));
       return (actual.readdir as (...a: unknown[]) => unknown)(dir, ...rest);
@@ -68,5 +73,15 @@ describe.runIf(process.platform === 'linux')('ProcessAttribution: recent owners 
     expect((await lookup.lookup(other.ports[0]))?.pid).toBe(other.pid);
     expect(fdTablesRead[0]).toBe(`/proc/${first.pid}/fd`);
     expect(fdTablesRead).toContain(`/proc/${other.pid}/fd`);
+  });
+
+  it('answers lookups that wait together from one read of the socket table', async () => {
+    const lookup = new ProcessAttribution(() => port, true);
+    const burst = await connectFrom(4);
+    socketTablesOpened.length = 0;
+    const found = await Promise.all(burst.ports.map((p) => lookup.lookup(p)));
+    expect(found.map((p) => p?.pid)).toEqual(burst.ports.map(() => burst.pid));
+    // The first lookup starts a read at once; the three that arrive during it share the next.
+    expect(socketTablesOpened.filter((f) => f === '/proc/net/tcp').length).toBeLessThanOrEqual(2);
   });
 });
