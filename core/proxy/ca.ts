@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { generateCACertificate, getCA } from 'mockttp/dist/util/certificates';
+import { getCA } from 'mockttp/dist/util/certificates';
 import type { BelayPaths } from '../paths.js';
+import { generateCaCertificate } from './ca-certificate.js';
 
 /** A CA with less than this left is replaced (clients would start failing soon after). */
 export const CA_MIN_REMAINING_MS = 48 * 3600 * 1000;
@@ -47,10 +48,7 @@ export async function ensureCa(paths: BelayPaths, now = Date.now()): Promise<Loc
       `Belay's CA is incomplete: ${missing} is missing. Move the other CA file away (then Belay makes a new CA you must trust again), or restore the missing file.`,
     );
   }
-  const generated = await generateCACertificate({
-    subject: { commonName: caSubject(), organizationName: 'Belay', countryName: 'XX' },
-    bits: 2048,
-  });
+  const generated = await generateCaCertificate({ commonName: caSubject(), organizationName: 'Belay', countryName: 'XX' });
   // Key first, created with its final mode so it is never readable by others, not even briefly.
   writeFileSync(paths.caKey, generated.key, { mode: 0o600, flag: 'wx' });
   writeFileSync(paths.caCert, generated.cert, { mode: 0o644, flag: 'wx' });

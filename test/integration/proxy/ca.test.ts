@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +26,8 @@ describe('CA lifecycle (ensureCa on real files)', () => {
     expect(statSync(paths.caCert).mode & 0o777).toBe(0o644);
     expect(statSync(paths.caKey).mode & 0o777).toBe(0o600);
     expect(first.subject).toContain(caSubject());
+    // An ECDSA P-256 key: made in about a millisecond, where RSA-2048 held a first start for up to half a second.
+    expect(createPrivateKey(readFileSync(paths.caKey)).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     const again = await ensureCa(paths);
     expect(again.created).toBe(false);
     expect(again.fingerprint256).toBe(first.fingerprint256);
