@@ -1,5 +1,6 @@
 import type { Finding, GuardAction, Severity } from '../pipeline/action.js';
 import { findSecrets, maskSecret, scanTruncated, SECRET_SCAN_LIMIT } from './secret-rules.js';
+import { CleanTextMemo } from './clean-text-memo.js';
 import { collectStrings, collectTexts } from './strings.js';
 import type { Detector } from './types.js';
 
@@ -13,7 +14,7 @@ const LESS_CERTAIN = new Set(['generic-secret', 'jwt']);
  * read-only tool returning a file that contains something key-shaped, and blocking that
  * read helps nobody; the secret is caught when it is about to leave in a prompt.
  */
-export function secretsDetector(): Detector {
+export function secretsDetector(memo = new CleanTextMemo()): Detector {
   return {
     name: 'secrets',
     appliesTo: ['llm.request', 'llm.tool_use', 'mcp.tool_call', 'mcp.resource_read', 'mcp.prompt_get', 'a2a.message', 'http'],
@@ -23,6 +24,9 @@ export function secretsDetector(): Detector {
       const seen = new Set<string>();
       const inbound = action.phase === 'response';
       for (const s of sources) {
+        // A conversation's earlier turns, found clean when they were last sent.
+        const digest = memo.digestOf(s.text);
+        if (memo.isClean(digest)) continue;
         if (scanTruncated(s.text)) {
           findings.push({
             detector: 'secrets',
@@ -32,7 +36,9 @@ export function secretsDetector(): Detector {
             message: `Only the first ${SECRET_SCAN_LIMIT} characters of ${s.where} were scanned for secrets.`,
           });
         }
-        for (const m of findSecrets(s.text)) {
+        const matches = findSecrets(s.text);
+        if (matches.length === 0 && !scanTruncated(s.text)) memo.rememberClean(digest);
+        for (const m of matches) {
           const dedupe = `${m.ruleId}\u0000${m.value}`;
           if (seen.has(dedupe)) continue;
           seen.add(dedupe);
