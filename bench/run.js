@@ -34,6 +34,7 @@ const results = {
 
 const parts = [
   ['proxy', async () => (await import('./proxy-overhead.js')).benchProxy({ quick, log })],
+  ['conversation', async () => (await import('./conversation.js')).benchConversation({ quick, log })],
   ['startup', async () => (await import('./startup.js')).benchStartup({ runs: quick ? 1 : 3 })],
   ['allocPerRequest', async () => (await import('./alloc-per-request.js')).benchAllocPerRequest({ seconds: quick ? 2 : 5, top: 10 })],
   ['pipeline', async () => (await import('./pipeline.js')).benchPipeline({ flows: quick ? 2000 : 20_000 })],

@@ -42,6 +42,20 @@ export function renderResults(r) {
     for (const [name, x] of Object.entries(r.proxy.results)) if (x.sse) lines.push(`| ${name} | ${x.sse.p50} ms | ${x.sse.p99} ms | ${x.sse.max} ms | ${x.sse.buffered ? '**yes**' : 'no'} | ${x.sse.missing} |`);
     for (const [name, why] of Object.entries(r.proxy.skipped ?? {})) lines.push(`\n${name} skipped: ${why}`);
   }
+  if (r.conversation) {
+    const c = r.conversation;
+    const direct = c.direct;
+    lines.push('');
+    lines.push(`### A long conversation (c=1, ${c.turns} requests each resending every earlier message, to ${fmt(c.belay?.lastBodyKB ?? direct?.lastBodyKB, ' KB')}; ${c.sessions} sessions, medians)`);
+    lines.push('');
+    lines.push('| target | p50 | p50, last ten | added p50 | added p50, last ten | CPU/request |');
+    lines.push('|---|---|---|---|---|---|');
+    const added = (x, key) => (direct && x !== direct ? `${Math.round((x[key] - direct[key]) * 1000) / 1000} ms` : '–');
+    for (const [name, x] of Object.entries(c)) {
+      if (typeof x !== 'object' || x === null) continue;
+      lines.push(`| ${name} | ${x.p50} ms | ${x.p50Last10} ms | ${added(x, 'p50')} | ${added(x, 'p50Last10')} | ${fmt(x.cpuUsPerRequest, ' µs')} |`);
+    }
+  }
   lines.push('');
   lines.push('### Engine');
   lines.push('');
