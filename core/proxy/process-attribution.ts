@@ -86,7 +86,8 @@ export class ProcessAttribution {
         this.pending = [];
         const inodes = await socketInodes(new Set(batch.map((p) => p.clientPort)), this.proxyPort()).catch(() => new Map<number, string>());
         const links = new Set([...inodes.values()].map((inode) => `socket:[${inode}]`));
-        const found = links.size ? await findOwners([...links], this.recentOwners) : new Map<string, LocalProcess>();
+        // Best effort: a lookup that fails answers "unknown", it never leaves a flow waiting.
+        const found = links.size ? await findOwners([...links], this.recentOwners).catch(() => new Map<string, LocalProcess>()) : new Map<string, LocalProcess>();
         for (const p of batch) {
           const inode = inodes.get(p.clientPort);
           p.resolve(inode === undefined ? undefined : found.get(`socket:[${inode}]`));

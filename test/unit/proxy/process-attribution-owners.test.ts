@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Which fd tables and socket tables each lookup reads: the real /proc, with the reads counted.
 const fdTablesRead: string[] = [];
 const socketTablesOpened: string[] = [];
+let procListFails = false;
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   return {
@@ -14,6 +15,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
       return (actual.open as (...a: unknown[]) => unknown)(file, ...rest);
     }) as typeof actual.open,
     readdir: ((dir: string, ...rest: unknown[]) => {
+      if (procListFails && String(dir) === '/proc') return Promise.reject(new Error('EACCES: /proc (test)'));
       if (/^\/proc\/\d+\/fd$/.test(String(dir))) fdTablesRead.push(String(dir));
       return (actual.readdir as (...a: unknown[]) => unknown)(dir, ...rest);
     }) as typeof actual.readdir,
@@ -83,5 +85,18 @@ describe.runIf(process.platform === 'linux')('ProcessAttribution: recent owners 
     expect(found.map((p) => p?.pid)).toEqual(burst.ports.map(() => burst.pid));
     // The first lookup starts a read at once; the three that arrive during it share the next.
     expect(socketTablesOpened.filter((f) => f === '/proc/net/tcp').length).toBeLessThanOrEqual(2);
+  });
+
+  it('answers "unknown" when /proc cannot be listed, and goes on answering after', async () => {
+    const lookup = new ProcessAttribution(() => port, true);
+    const stranger = await connectFrom(1);
+    procListFails = true;
+    try {
+      expect(await lookup.lookup(stranger.ports[0])).toBeUndefined();
+    } finally {
+      procListFails = false;
+    }
+    const next = await connectFrom(1);
+    expect((await lookup.lookup(next.ports[0]))?.pid).toBe(next.pid);
   });
 });
