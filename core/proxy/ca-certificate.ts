@@ -8,9 +8,8 @@ import { requireFromMockttp } from './mockttp-require.js';
  *
  * Why not mockttp's generateCACertificate: it makes an RSA-2048 key, 65–550 ms of CPU on
  * this machine against about 1 ms for P-256, and on a first start that wait sits before
- * the proxy can listen (bench/RESULTS.md, Findings, item 27). mockttp signs its leaf
- * certificates with an ECDSA CA key as readily (with SHA-256 for P-256); the leaf keys stay
- * RSA, which is what TLS clients meet in the handshake. P-256 is also the stronger key
+ * the proxy can listen (bench/RESULTS.md, Findings, item 27). The site certificates are
+ * signed with it with ECDSA-SHA256 (leaf-certificates.ts). P-256 is also the stronger key
  * (128-bit security against RSA-2048's 112).
  *
  * Built with @peculiar/x509, the certificate library mockttp itself uses (its copy).

@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { getCA } from 'mockttp/dist/util/certificates';
 import type { BelayPaths } from '../paths.js';
 import { generateCaCertificate } from './ca-certificate.js';
+import { leafIssuer } from './leaf-certificates.js';
 
 /** A CA with less than this left is replaced (clients would start failing soon after). */
 export const CA_MIN_REMAINING_MS = 48 * 3600 * 1000;
@@ -82,14 +82,12 @@ export function pemToDer(pem: string): Buffer {
 }
 
 /**
- * Starts making the key mockttp signs every site's certificate with, and resolves once it
- * is being made. mockttp makes one RSA key per process when its first CA object is built,
- * and its server waits for that key before it listens: 0.1–0.55 s of a worker thread. Begun
- * here, as soon as the CA is known, it is made while the engine goes on loading the proxy's
- * modules (bench/RESULTS.md, Findings, item 13); the server's own CA object later finds it
- * made or in the making (mockttp shares it between CA objects). A CA mockttp cannot read
- * is left for the proxy's start to report.
+ * Makes the issuer of the site certificates for this CA ahead of the proxy: the process's
+ * leaf key and the CA key imported for signing (leaf-certificates.ts). Begun as soon as the
+ * CA is known, it is ready by the time the proxy's modules are loaded, and the server's
+ * first certificate does not wait for it (bench/RESULTS.md, Findings, items 13 and 29). A CA
+ * that cannot be read is left for the proxy's start to report.
  */
 export async function startLeafKeyGeneration(ca: Pick<LocalCa, 'cert' | 'key'>): Promise<void> {
-  await getCA({ cert: ca.cert, key: ca.key }).catch(() => undefined);
+  await leafIssuer(ca).catch(() => undefined);
 }

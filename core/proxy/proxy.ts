@@ -14,7 +14,7 @@ import { FlowTracker } from './flow-tracker.js';
 import { createGuardRequest } from './guard-request.js';
 import { HeadMatcher } from './head-matcher.js';
 import { installKeepAliveFix } from './keep-alive-fix.js';
-import { installIpSanFix } from './leaf-san.js';
+import { installEcdsaLeafCertificates } from './leaf-certificates.js';
 import { installLoopCheckFix } from './loop-check.js';
 import { LOOPBACK_HOST, portBusyMessage, withLoopbackListen } from './loopback.js';
 import { installPortCache } from './port-cache.js';
@@ -58,7 +58,7 @@ export class PortBusyError extends Error {}
  * pass (flow-tracker.ts). This file wires the routes and mockttp's events together.
  */
 export async function startProxy(deps: ProxyDeps, port: number): Promise<RunningProxy> {
-  installIpSanFix();
+  installEcdsaLeafCertificates();
   installUpstreamErrorResponses();
   installLoopCheckFix();
   installKeepAliveFix();

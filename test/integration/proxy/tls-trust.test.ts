@@ -1,5 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caSubject } from '../../../core/proxy/ca.js';
+import { CHROMIUM, hasChromium } from '../../helpers/browser.js';
 import { startTestBelay } from '../../helpers/engine.js';
 import { startProxyWorld, type ProxyWorld } from '../../helpers/proxy-world.js';
 import { run } from '../../helpers/run.js';
@@ -93,6 +100,33 @@ describe('TLS', () => {
     const inspected = await tlsOverTunnel(await openTunnel(world.belay.proxy.port, 'localhost', provider.port), { ca: world.belay.ca.cert, servername: 'localhost' });
     expect(inspected.getPeerCertificate().issuer.CN).toBe(caSubject());
     inspected.destroy();
+  });
+
+  // Cursor, VS Code, Windsurf and Claude Desktop are Chromium inside: Chrome's verifier is
+  // stricter than OpenSSL's (key usage against the key type, validity caps), so the site
+  // certificates are shown to the real one, trusting Belay's CA from its NSS store as a user's
+  // \`belay ca install\` leaves it.
+  it.runIf(hasChromium && existsSync('/usr/bin/certutil'))('Chromium trusts the site certificates Belay shows it', async () => {
+    const { belay, provider } = world;
+    const home = mkdtempSync(path.join(os.tmpdir(), 'belay-chromium-home-'));
+    const nssdb = path.join(home, '.pki', 'nssdb');
+    mkdirSync(nssdb, { recursive: true });
+    execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password']);
+    execFileSync('certutil', ['-A', '-d', `sql:${nssdb}`, '-n', 'Belay', '-t', 'C,,', '-i', belay.ca.certPath]);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--proxy-server=${belay.proxy.url}`, '--proxy-bypass-list=<-loopback>'],
+      env: { ...process.env, HOME: home },
+    });
+    try {
+      const res = await (await browser.newPage()).goto(`${provider.url}/from-chromium`);
+      expect(res?.status()).toBe(200);
+      expect((await res?.securityDetails())?.issuer).toBe(new X509Certificate(belay.ca.cert).subject.match(/CN=(.*)/)?.[1]);
+    } finally {
+      await browser.close();
+    }
+    const [event] = await belay.waitForEvents((e) => e.path === '/from-chromium');
+    expect(event.status).toBe(200);
   });
 
   it("a client that does not trust Belay's CA fails the handshake, and the log says how to fix it", async () => {

@@ -3,9 +3,9 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getCA } from 'mockttp/dist/util/certificates';
 import { describe, expect, it } from 'vitest';
 import { generateCaCertificate } from '../../../core/proxy/ca-certificate.js';
+import { leafIssuer } from '../../../core/proxy/leaf-certificates.js';
 
 describe("Belay's CA certificate", () => {
   it('is a P-256 CA, self-signed, with the CA extensions critical, valid from a day back for ten years', async () => {
@@ -33,10 +33,9 @@ describe("Belay's CA certificate", () => {
     expect(text).toContain('Signature Algorithm: ecdsa-with-SHA256');
   });
 
-  it("signs leaf certificates through mockttp that openssl verifies against it", async () => {
+  it('signs site certificates that openssl verifies against it', async () => {
     const { cert, key } = await generateCaCertificate({ commonName: 'Belay local CA (leaf test)', organizationName: 'Belay', countryName: 'XX' });
-    const ca = await getCA({ cert, key });
-    const leaf = await ca.generateCertificate('api.openai.com');
+    const leaf = await (await leafIssuer({ cert, key })).generateCertificate('api.openai.com');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'belay-ca-leaf-'));
     writeFileSync(path.join(dir, 'ca.pem'), cert);
     writeFileSync(path.join(dir, 'leaf.pem'), leaf.cert);

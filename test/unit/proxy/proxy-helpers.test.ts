@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixEntries } from '../../../core/proxy/leaf-san.js';
+import { sanEntries } from '../../../core/proxy/leaf-san.js';
 import { describeUpstreamError } from '../../../core/proxy/upstream-errors.js';
 import { upstreamProxy } from '../../../core/proxy/upstream.js';
 import { proxyEnvironment, renderEnvironment } from '../../../core/proxy/environment.js';
@@ -11,12 +11,12 @@ const proxySettings = settingsSchema.parse({}).proxy;
 
 describe('leaf certificate SANs', () => {
   it('turns an IP host into an IP SAN and keeps DNS names', () => {
-    expect(fixEntries([{ type: 'dns', value: '10.1.2.3' }])).toEqual([{ type: 'ip', value: '10.1.2.3' }]);
-    expect(fixEntries([{ type: 'dns', value: '::1' }])).toEqual([{ type: 'ip', value: '::1' }]);
-    expect(fixEntries([{ type: 'dns', value: 'api.openai.com' }])).toEqual([{ type: 'dns', value: 'api.openai.com' }]);
+    expect(sanEntries('10.1.2.3')).toEqual([{ type: 'ip', value: '10.1.2.3' }]);
+    expect(sanEntries('::1')).toEqual([{ type: 'ip', value: '::1' }]);
+    expect(sanEntries('api.openai.com')).toEqual([{ type: 'dns', value: 'api.openai.com' }]);
   });
   it('lets the default (localhost) certificate cover the loopback IPs too', () => {
-    expect(fixEntries([{ type: 'dns', value: 'localhost' }])).toEqual([
+    expect(sanEntries('localhost')).toEqual([
       { type: 'dns', value: 'localhost' },
       { type: 'ip', value: '127.0.0.1' },
       { type: 'ip', value: '::1' },
