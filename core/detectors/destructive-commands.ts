@@ -208,7 +208,7 @@ function judgeText(text: string): Hit[] {
   if (DEVICE_WRITE.test(src)) hits.push({ id: 'device-write', severity: 'critical', message: 'Writes directly onto a disk device.' });
   if (FORK_BOMB.test(src)) hits.push({ id: 'fork-bomb', severity: 'critical', message: 'A fork bomb: it would freeze the computer.' });
   if (PROCESS_SUBST_DOWNLOAD.test(src)) hits.push({ id: 'curl-pipe-shell', severity: 'high', message: 'Downloads a script and runs it unseen.' });
-  const segs = splitCommands(src).slice(0, MAX_SEGMENTS);
+  const segs = splitCommands(src, MAX_SEGMENTS);
   for (let i = 0; i < segs.length; i++) hits.push(...judgeSegment(segs[i], segs[i - 1]));
   return hits;
 }

@@ -11,19 +11,35 @@ interface Phrase {
   severity: Severity;
   what: string;
   re: RegExp;
+  /** Phrases with gaps: where a match can start and the words it must end on (see findPhrase). */
+  window?: { opening: RegExp; closing: RegExp; sticky: RegExp };
 }
 
 // Tested against text lower-cased with runs of whitespace collapsed to one space. Every
 // gap between words is bounded ({0,40}) so a hostile text cannot make these backtrack.
 const W = '[^.!?\\n]{0,40}';
-const PHRASES: Phrase[] = [
-  { id: 'override', severity: 'high', what: 'tells the model to ignore its instructions', re: new RegExp(`\\b(?:ignore|disregard|forget|override|bypass|skip)\\b${W}\\b(?:previous|prior|above|earlier|preceding|all|any|your|the|system|original)\\b${W}\\b(?:instructions?|prompts?|rules|directions?|guidelines|guardrails|context|messages?)\\b`) },
+
+/** Words joined by bounded gaps: `parts[0]` opens the phrase, the last part closes it. */
+function gapped(id: string, severity: Severity, what: string, parts: string[]): Phrase {
+  const source = parts.join(W);
+  return {
+    id,
+    severity,
+    what,
+    re: new RegExp(source),
+    window: { opening: new RegExp(parts[0], 'g'), closing: new RegExp(parts[parts.length - 1], 'g'), sticky: new RegExp(source, 'y') },
+  };
+}
+
+/** Exported for tests: each is searched with findPhrase. */
+export const PHRASES: readonly Phrase[] = [
+  gapped('override', 'high', 'tells the model to ignore its instructions', ['\\b(?:ignore|disregard|forget|override|bypass|skip)\\b', '\\b(?:previous|prior|above|earlier|preceding|all|any|your|the|system|original)\\b', '\\b(?:instructions?|prompts?|rules|directions?|guidelines|guardrails|context|messages?)\\b']),
   { id: 'new-instructions', severity: 'high', what: 'gives the model new instructions', re: /\b(?:new|updated|real|actual|true|hidden|secret) (?:system )?instructions? ?:|\byour new (?:task|role|instructions?) (?:is|are)\b|\bfrom now on,? you (?:are|will|must)\b/ },
   { id: 'role-switch', severity: 'medium', what: 'tries to change who the model is', re: /\byou are now (?:a |an |in |the |my )?|\bact as (?:dan|an unrestricted|a jailbroken)\b|\bdeveloper mode (?:enabled|on)\b|\bjailbreak(?:ed)? mode\b/ },
-  { id: 'conceal', severity: 'high', what: 'asks the model to hide something from the user', re: new RegExp(`\\b(?:do not|don't|never|without)\\b${W}\\b(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|alert|alerting|reveal|revealing|show|showing)\\b${W}\\b(?:the )?users?\\b`) },
-  { id: 'precondition', severity: 'high', what: 'makes the tool demand a hidden first step', re: new RegExp(`\\bbefore (?:using|calling|invoking|running) (?:this|the|any)\\b${W}\\b(?:tool|function)\\b${W}\\b(?:read|call|send|pass|include|fetch|open|run|first)\\b`) },
-  { id: 'secret-grab', severity: 'critical', what: 'asks for private files or credentials', re: new RegExp(`\\b(?:read|send|pass|include|upload|post|forward|attach|copy|cat|exfiltrate|leak)\\b${W}(?:~\\/\\.ssh|id_rsa|id_ed25519|\\.env\\b|\\.aws\\/credentials|mcp\\.json|private key|api keys?|passwords?|credentials|secrets?|tokens?)`) },
-  { id: 'exfil-instruction', severity: 'high', what: 'tells the model to send data somewhere', re: new RegExp(`\\b(?:send|forward|post|upload|email|bcc|cc)\\b${W}\\b(?:all|every|the (?:entire|full|complete)|conversation|chat history|context|messages|emails|files)\\b${W}\\b(?:to|at)\\b`) },
+  gapped('conceal', 'high', 'asks the model to hide something from the user', ["\\b(?:do not|don't|never|without)\\b", '\\b(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|alert|alerting|reveal|revealing|show|showing)\\b', '\\b(?:the )?users?\\b']),
+  gapped('precondition', 'high', 'makes the tool demand a hidden first step', ['\\bbefore (?:using|calling|invoking|running) (?:this|the|any)\\b', '\\b(?:tool|function)\\b', '\\b(?:read|call|send|pass|include|fetch|open|run|first)\\b']),
+  gapped('secret-grab', 'critical', 'asks for private files or credentials', ['\\b(?:read|send|pass|include|upload|post|forward|attach|copy|cat|exfiltrate|leak)\\b', '(?:~\\/\\.ssh|id_rsa|id_ed25519|\\.env\\b|\\.aws\\/credentials|mcp\\.json|private key|api keys?|passwords?|credentials|secrets?|tokens?)']),
+  gapped('exfil-instruction', 'high', 'tells the model to send data somewhere', ['\\b(?:send|forward|post|upload|email|bcc|cc)\\b', '\\b(?:all|every|the (?:entire|full|complete)|conversation|chat history|context|messages|emails|files)\\b', '\\b(?:to|at)\\b']),
   { id: 'prompt-leak', severity: 'medium', what: 'asks the model to reveal its system prompt', re: /\b(?:reveal|print|output|repeat|show|tell me) (?:your|the) (?:system prompt|initial instructions|original prompt|hidden instructions)\b/ },
   { id: 'fake-markup', severity: 'high', what: 'contains markup that imitates system or priority messages', re: /<\/?(?:important|system|instructions?|admin|secret|hidden)>|\[\/?(?:inst|system)\]|<\|im_start\|>|<\|system\|>|^#{1,4} ?(?:system|instructions?)\b/m },
 ];
@@ -36,6 +52,39 @@ const BASE64_BLOB = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{120,}={0,2}(?![A-Za-z0-9+/=
 
 function normalise(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\u200B-\u200D\u2060\uFEFF]/g, '').replace(/\s+/g, ' ');
+}
+
+/**
+ * Longer than any gapped phrase from the start of its opening words to the start of its
+ * closing ones: at most 108 characters ("before invoking this", a gap, "function", a gap).
+ */
+const PHRASE_SPAN = 160;
+
+/**
+ * The phrase's first match in `text`, as `p.re.exec(text)` finds it. A gapped phrase is
+ * tried only where it opens and its closing words follow within PHRASE_SPAN: its regex
+ * run over the whole text tries both gaps' 41 lengths at every opening word, which on a
+ * hostile text ("ignore all all all ..." for 220 KB) took 50 ms (bench/RESULTS.md, item 30).
+ */
+export function findPhrase(p: Phrase, text: string): RegExpExecArray | null {
+  if (!p.window) return p.re.exec(text);
+  const { opening, closing, sticky } = p.window;
+  let nextClosing = -1;
+  opening.lastIndex = 0;
+  let o: RegExpExecArray | null;
+  while ((o = opening.exec(text)) !== null) {
+    if (nextClosing < o.index) {
+      closing.lastIndex = o.index;
+      const c = closing.exec(text);
+      if (c === null) return null; // no closing words after this point: no match can start here or later
+      nextClosing = c.index;
+    }
+    if (nextClosing - o.index > PHRASE_SPAN) continue;
+    sticky.lastIndex = o.index;
+    const m = sticky.exec(text);
+    if (m !== null) return m;
+  }
+  return null;
 }
 
 /** Unicode tag characters map 1:1 onto ASCII: that is how hidden instructions are smuggled. */
@@ -75,7 +124,7 @@ export function scanForInjection(raw: string): InjectionHit[] {
   const hits: InjectionHit[] = [];
   const norm = normalise(text);
   for (const p of PHRASES) {
-    const m = p.re.exec(norm);
+    const m = findPhrase(p, norm);
     if (m) hits.push({ id: p.id, severity: p.severity, message: `Text ${p.what}.`, evidence: clipEvidence(m[0]) });
   }
   if (TAG_CHARS.test(text)) {

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { budgetDetector } from '../../../core/detectors/budget.js';
 import { findDestructive } from '../../../core/detectors/destructive-commands.js';
+import { splitCommands } from '../../../core/detectors/shell-words.js';
 import { defaultDetectors } from '../../../core/detectors/index.js';
 import { exfiltrationDetector } from '../../../core/detectors/exfiltration.js';
 import { loopDetector } from '../../../core/detectors/loops.js';
-import { promptInjectionDetector, scanForInjection } from '../../../core/detectors/prompt-injection.js';
+import { findPhrase, PHRASES, promptInjectionDetector, scanForInjection } from '../../../core/detectors/prompt-injection.js';
 import { rateDetector } from '../../../core/detectors/rate.js';
 import { DetectorRegistry } from '../../../core/detectors/registry.js';
 import { secretsDetector } from '../../../core/detectors/secrets.js';
@@ -62,6 +64,15 @@ describe('destructive commands', () => {
     'select * from drop_table_log', 'git checkout main', 'docker ps', 'kill 1234',
   ])('harmless: %s', (cmd) => {
     expect(findDestructive(cmd)).toEqual([]);
+  });
+
+  it('judges the first thousand commands of a long script, not fewer, and splits no further', () => {
+    // Assignments alone (A=b;) are no command: a thousand of them do not use up the budget.
+    expect(worst(findDestructive(`${'A=b; '.repeat(1500)}rm -rf /`).map((h) => h.severity))).toBe('critical');
+    expect(worst(findDestructive(`${'ls; '.repeat(999)}rm -rf /`).map((h) => h.severity))).toBe('critical');
+    expect(findDestructive(`${'ls; '.repeat(1000)}rm -rf /`)).toEqual([]); // the 1001st: documented limit
+    const script = 'cd a && sudo rm -rf b | sh -c "ls"; $(curl x) || env A=1 git push -f; '.repeat(50);
+    for (const limit of [0, 1, 2, 7, 100]) expect(splitCommands(script, limit)).toEqual(splitCommands(script).slice(0, limit));
   });
 
   it('reports where it found the command and only on requests', () => {
@@ -147,6 +158,33 @@ describe('prompt injection', () => {
   });
   it.each(samples.benign)('leaves alone: %s', (text) => {
     expect(scanForInjection(text).filter((h) => h.severity !== 'low')).toEqual([]);
+  });
+
+  // findPhrase tries a gapped phrase only where it opens with its closing words near: it must
+  // find exactly what the phrase's regex finds over the whole text.
+  it('finds every phrase where its regex does, at the same place (random texts of phrase words)', () => {
+    const words = ['ignore', 'all', 'the', 'previous', 'instructions', 'rules', "don't", 'do not', 'tell', 'the user', 'users', 'before using this', 'tool',
+      'first', 'read', 'send', '~/.ssh', 'tokens', 'to', 'files', 'forward', 'every', 'x', 'lorem ipsum dolor', '.', '!', '\n', 'a'.repeat(30), 'skip', 'context'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 80 }), (parts) => {
+        const text = parts.join(' ');
+        for (const p of PHRASES) {
+          const want = p.re.exec(text);
+          const got = findPhrase(p, text);
+          expect([got?.index, got?.[0]]).toEqual([want?.index, want?.[0]]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('answers as the regex does on an opening word repeated 12,000 times, with and without its closing word', () => {
+    // The case the window exists for (bench/pipeline.js times it: "hostile mcp.tool_call").
+    const override = PHRASES.find((p) => p.id === 'override')!;
+    const text = 'ignore all all all '.repeat(12_000);
+    expect(findPhrase(override, text)).toBeNull();
+    const closed = `${text}instructions`;
+    expect(findPhrase(override, closed)?.index).toBe(override.re.exec(closed)?.index);
   });
 
   it('decodes hidden Unicode tag characters and shows them', () => {
