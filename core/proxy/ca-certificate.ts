@@ -1,5 +1,15 @@
-import { randomUUID, webcrypto } from 'node:crypto';
-import { requireFromMockttp } from './mockttp-require.js';
+import { KeyObject, randomUUID, webcrypto } from 'node:crypto';
+import { peculiarX509 } from './peculiar-x509.js';
+
+const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const VALID_YEARS = 10;
+
+export interface CaSubjectFields {
+  commonName: string;
+  organizationName: string;
+  countryName: string;
+}
 
 /**
  * Makes Belay's CA: an ECDSA P-256 key and a self-signed certificate with the fields
@@ -14,28 +24,8 @@ import { requireFromMockttp } from './mockttp-require.js';
  *
  * Built with @peculiar/x509, the certificate library mockttp itself uses (its copy).
  */
-interface X509Module {
-  Name: new (parts: Record<string, string[]>[]) => unknown;
-  BasicConstraintsExtension: new (ca: boolean, pathLength: number | undefined, critical: boolean) => unknown;
-  KeyUsagesExtension: new (usages: number, critical: boolean) => unknown;
-  KeyUsageFlags: Record<'keyCertSign' | 'digitalSignature' | 'cRLSign', number>;
-  SubjectKeyIdentifierExtension: { create(key: webcrypto.CryptoKey, critical: boolean): Promise<{ keyId: string }> };
-  AuthorityKeyIdentifierExtension: new (keyId: string, critical: boolean) => unknown;
-  X509CertificateGenerator: { create(params: Record<string, unknown>): Promise<{ toString(format: 'pem'): string }> };
-}
-
-const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const VALID_YEARS = 10;
-
-export interface CaSubjectFields {
-  commonName: string;
-  organizationName: string;
-  countryName: string;
-}
-
 export async function generateCaCertificate(subject: CaSubjectFields, now = new Date()): Promise<{ cert: string; key: string }> {
-  const x509 = requireFromMockttp('@peculiar/x509') as X509Module;
+  const x509 = peculiarX509();
   const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   // The order the Baseline Requirements set for a CA's subject.
   const name = new x509.Name([{ C: [subject.countryName] }, { O: [subject.organizationName] }, { CN: [subject.commonName] }]);
@@ -61,11 +51,5 @@ export async function generateCaCertificate(subject: CaSubjectFields, now = new 
       new x509.AuthorityKeyIdentifierExtension(keyId.keyId, false),
     ],
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { cert: certificate.toString('pem'), key: toPem(pkcs8, 'PRIVATE KEY') };
-}
-
-function toPem(der: Buffer, label: string): string {
-  const body = der.toString('base64').match(/.{1,64}/g)!.join('\n');
-  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+  return { cert: certificate.toString('pem'), key: KeyObject.from(keys.privateKey).export({ format: 'pem', type: 'pkcs8' }).toString() };
 }

@@ -1,5 +1,6 @@
-import { createPrivateKey, randomUUID, webcrypto } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomUUID, webcrypto } from 'node:crypto';
 import { requireFromMockttp } from './mockttp-require.js';
+import { peculiarX509 as x509, type X509Certificate } from './peculiar-x509.js';
 import { sanEntries } from './leaf-san.js';
 
 /**
@@ -43,8 +44,7 @@ const issuers = new Map<string, Promise<LeafIssuer>>();
 function processLeafKey() {
   leafKey ??= (async () => {
     const pair = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-    const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', pair.privateKey));
-    return { pair, pem: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString() };
+    return { pair, pem: KeyObject.from(pair.privateKey).export({ format: 'pem', type: 'pkcs8' }).toString() };
   })();
   return leafKey;
 }
@@ -137,24 +137,3 @@ export function certificateName(domain: string): { host: string; wildcard: boole
   if (rest.length <= 1 || rest.some((label) => label.includes('_'))) throw new Error(`No certificate can cover ${domain}: its name has an underscore`);
   return { host: `*.${rest.join('.')}`, wildcard: true };
 }
-
-// The parts of @peculiar/x509 (mockttp's copy) used here.
-interface X509Certificate {
-  subjectName: unknown;
-  getExtension(oid: string): { keyId: string } | null;
-}
-interface X509Module {
-  X509Certificate: new (pem: string) => X509Certificate;
-  Name: new (parts: Record<string, string[]>[]) => unknown;
-  BasicConstraintsExtension: new (ca: boolean, pathLength: number | undefined, critical: boolean) => unknown;
-  KeyUsagesExtension: new (usages: number, critical: boolean) => unknown;
-  KeyUsageFlags: Record<'digitalSignature', number>;
-  ExtendedKeyUsageExtension: new (usages: string[], critical: boolean) => unknown;
-  ExtendedKeyUsage: Record<'serverAuth' | 'clientAuth', string>;
-  SubjectAlternativeNameExtension: new (entries: { type: string; value: string }[], critical: boolean) => unknown;
-  CertificatePolicyExtension: new (policies: string[], critical: boolean) => unknown;
-  AuthorityKeyIdentifierExtension: (new (keyId: string, critical: boolean) => unknown) & { create(cert: X509Certificate, critical: boolean): Promise<unknown> };
-  X509CertificateGenerator: { create(params: Record<string, unknown>): Promise<{ toString(format: 'pem'): string }> };
-}
-
-const x509 = () => requireFromMockttp('@peculiar/x509') as X509Module;
