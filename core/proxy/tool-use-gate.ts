@@ -9,6 +9,7 @@ import type { LlmExchangeFacts, LlmExchangeOutcome, LlmResponseObserver } from '
 import type { LlmFrame, LlmToolCall } from '../protocols/llm/types.js';
 import { LazyAbort } from '../pipeline/lazy-abort.js';
 import type { Verdict } from '../pipeline/verdict.js';
+import { urlParts, type UrlParts } from './request-head.js';
 import { sharedSecureContext } from './shared-tls-context.js';
 import { UPSTREAM_FAILED_HEADER, describeUpstreamError } from './upstream-errors.js';
 
@@ -179,17 +180,25 @@ interface UpstreamTrust {
 }
 
 async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse, trust: UpstreamTrust, opts: ToolUseGateOptions): Promise<void> {
-  const target = new URL(flow.url);
+  const target = urlParts(flow.url);
+  const authority = target.port === undefined ? target.host : `${target.host}:${target.port}`;
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(request.headers)) if (!HOP_BY_HOP.has(name) && !name.startsWith(':') && value !== undefined) headers[name] = value;
-  headers.host = target.host;
+  headers.host = authority;
   // The gate must read the frames: ask for an unencoded answer (it is decoded anyway if not).
   // An unheld answer is relayed as the server encoded it, as the client asked.
   if (!flow.unheld) headers['accept-encoding'] = 'identity';
   headers['content-length'] = String(request.body.length);
   const secure = target.protocol === 'https:';
   // `secureContext` reaches tls.connect through the agent (Node's RequestOptions type omits it).
+  // Plain options rather than a URL object: Node turns a URL into options again on every
+  // request, about 20 µs of each gated call (bench/RESULTS.md, item 31). The URL's parts
+  // are parsed once per distinct URL (request-head.ts).
   const options: https.RequestOptions & { secureContext?: tls.SecureContext } = {
+    protocol: target.protocol,
+    hostname: target.host.startsWith('[') ? target.host.slice(1, -1) : target.host,
+    port: target.port,
+    path: target.path,
     method: request.method,
     headers,
     secureContext: secure ? trust.secureContext?.() : undefined,
@@ -200,7 +209,7 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
   // turns out to be closed by the server at the moment it is reused (ECONNRESET before any
   // answer): a race of keep-alive, not a failure the copilot should see as a 502.
   const send = () => {
-    const upstreamReq = (secure ? https : http).request(target, options);
+    const upstreamReq = (secure ? https : http).request(options);
     // No Nagle: a small last write would wait for the upstream's delayed ACK (~40 ms on
     // every gated request, measured in bench/).
     upstreamReq.setNoDelay(true);
@@ -233,7 +242,7 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
       flow.noteError(why);
       if (clientGone.aborted) return undefined;
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', [UPSTREAM_FAILED_HEADER]: '1' });
-      res.end(`Belay could not complete the request to ${target.host}: ${why}\n`);
+      res.end(`Belay could not complete the request to ${authority}: ${why}\n`);
       return undefined;
     });
   if (!upstreamRes) return;
@@ -299,7 +308,7 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
   };
 
   let chain = Promise.resolve();
-  body.on('data', (chunk: Buffer) => {
+  const onChunk = (chunk: Buffer) => {
     // Unheld, nothing is judged: each chunk goes out in the callback that read it, not a
     // promise turn later (after the rest of the upstream read), on every SSE event.
     if (flow.unheld) {
@@ -308,20 +317,8 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
     }
     const frames = flow.observer.onData(chunk);
     chain = chain.then(() => process(frames));
-  });
-  // The upstream broke off mid-answer (reset, decoding error). The error is noted here; a
-  // decompressor does not forward its source's errors, so both are watched.
-  let broken: Error | undefined;
-  await new Promise<void>((resolve) => {
-    const fail = (err: Error) => {
-      broken ??= err;
-      resolve();
-    };
-    body.once('end', resolve);
-    body.once('error', fail);
-    if (body !== upstreamRes) upstreamRes.once('error', fail);
-    res.once('close', resolve);
-  });
+  };
+  const broken = body === upstreamRes && upstreamRes.complete ? readBuffered(upstreamRes, onChunk) : await readStreamed(body, upstreamRes, res, onChunk);
   await chain;
   if (refused || res.destroyed) return;
   if (broken) {
@@ -349,6 +346,38 @@ async function relay(flow: GatedFlow, request: GatedRequest, res: ClientResponse
   res.end();
 }
 
+/**
+ * An answer that came whole with its head (a plain answer usually does: one read from the
+ * upstream socket) is already in the response's buffer when the gate gets to it. It is
+ * read here at once, rather than in flowing mode, whose 'data' and 'end' events come a few
+ * ticks later: about 50 µs of every plain gated call on the bench's machine (bench/RESULTS.md,
+ * item 31). Reading it to the end still ends the response, so its socket goes back to the pool.
+ */
+function readBuffered(upstreamRes: IncomingMessage, onChunk: (chunk: Buffer) => void): undefined {
+  for (let chunk: Buffer | null = upstreamRes.read(); chunk !== null; chunk = upstreamRes.read()) onChunk(chunk);
+  return undefined;
+}
+
+/**
+ * Feeds the answer's chunks as they arrive, until it ends, the client leaves, or the
+ * upstream breaks off mid-answer (reset, decoding error): that error is returned. A
+ * decompressor does not forward its source's errors, so both are watched.
+ */
+function readStreamed(body: Readable, upstreamRes: IncomingMessage, res: ClientResponse, onChunk: (chunk: Buffer) => void): Promise<Error | undefined> {
+  return new Promise((resolve) => {
+    let broken: Error | undefined;
+    const fail = (err: Error) => {
+      broken ??= err;
+      resolve(broken);
+    };
+    body.on('data', onChunk);
+    body.once('end', () => resolve(broken));
+    body.once('error', fail);
+    if (body !== upstreamRes) upstreamRes.once('error', fail);
+    res.once('close', () => resolve(broken));
+  });
+}
+
 function decoded(res: IncomingMessage): Readable {
   const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
   if (encoding === 'gzip' || encoding === 'x-gzip') return res.pipe(zlib.createGunzip());
@@ -362,9 +391,9 @@ function decoded(res: IncomingMessage): Readable {
  * kept alive too. An agent per request would open a new tunnel (TCP, CONNECT, TLS) for
  * every answer, a few round trips to a remote provider each time.
  */
-function agentFor(target: URL, proxy: ProxySetting | undefined, trust: UpstreamTrust): http.Agent | undefined {
+function agentFor(target: UrlParts, proxy: ProxySetting | undefined, trust: UpstreamTrust): http.Agent | undefined {
   if (!proxy) return undefined;
-  const host = target.hostname;
+  const host = target.host;
   const bypass = (proxy.noProxy ?? []).some((p) => p === '*' || host === p || host.endsWith(p.startsWith('.') ? p : `.${p}`));
   if (bypass) return undefined;
   let agent = trust.proxyAgents.get(proxy.proxyUrl);
