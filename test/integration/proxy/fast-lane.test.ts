@@ -163,6 +163,42 @@ describe('the fast lane', () => {
     expect((await run(lane, 'lane', cases[0])).status).toBe(200);
   });
 
+  it('reads a body sent with its head and one sent after it in pieces, on one kept-alive connection', async () => {
+    // The lane reads a body that came with its head from the request's buffer, and one
+    // still on its way as it arrives (fast-lane.ts, readBody). Both must reach the guard
+    // and the provider whole, and leave the connection ready for the next request.
+    const { belay, provider } = lane;
+    const socket = await tlsOverTunnel(await openTunnel(belay.proxy.port, 'api.openai.com', 443), { servername: 'api.openai.com', ca: belay.ca.cert, alpn: ['http/1.1'] });
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    const sentBefore = provider.requests.length;
+    const lastSeq = belay.events().at(-1)?.seq ?? 0;
+    const calls = (e: AuditEvent) => e.type === 'llm.request' && e.seq > lastSeq;
+    const body = (word: string) => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `say ${word}` }] });
+    const head = (b: string, name: string) => `POST /v1/chat/completions HTTP/1.1\r\nhost: api.openai.com\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\n${CASE_HEADER}: ${name}\r\nx-lane-world: lane\r\n\r\n`;
+    const withHead = body('together');
+    socket.write(head(withHead, 'body-with-head') + withHead);
+    await belay.waitForEvents(calls);
+    const inPieces = body('in pieces, later');
+    socket.write(head(inPieces, 'body-in-pieces'));
+    for (const piece of [inPieces.slice(0, 10), inPieces.slice(10, 30), inPieces.slice(30)]) {
+      await new Promise((r) => setTimeout(r, 30));
+      socket.write(piece);
+    }
+    const events = await belay.waitForEvents(calls, { count: 2 });
+    // The event is written once the answer is; its bytes may still be on their way to this socket.
+    for (let i = 0; i < 200 && (text.match(/^HTTP\/1\.1 /gm) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
+    expect(text.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(provider.requests.slice(sentBefore).map((r) => r.json)).toEqual([JSON.parse(withHead), JSON.parse(inPieces)]);
+    expect(events.map((e) => ({ status: e.status, bytesIn: e.bytesIn }))).toEqual([
+      { status: 200, bytesIn: withHead.length },
+      { status: 200, bytesIn: inPieces.length },
+    ]);
+    expect(onMockttpPath).not.toContain('lane:body-with-head');
+    expect(onMockttpPath).not.toContain('lane:body-in-pieces');
+  });
+
   it('a client that leaves mid-stream: the event is aborted and counts every byte written before it left', async () => {
     // The flow reads each chunk a loop turn after writing it (tapped-response.ts): those
     // still unread when the client leaves must be counted before the flow ends.
