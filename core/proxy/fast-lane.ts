@@ -166,19 +166,12 @@ function responseSettled(res: ServerResponse): Promise<boolean> {
 
 const EMPTY = Buffer.alloc(0);
 
-/**
- * The whole body (its length is declared and under the inspection cap), or undefined if the
- * client left first.
- *
- * The lane runs inside Node's 'request' event, while the parser is still on the request's
- * head; a body sent with its head (an SDK's usual request) is parsed right after, in the
- * same call. One microtask later it is all in the request's buffer and is read from there
- * at once, rather than through flowing mode's 'data' and 'end' events a few ticks later
- * (about 25 µs of every call at c=1 on the bench's machine, bench/RESULTS.md item 31).
- */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  await Promise.resolve(); // past the parser's current call: see above
-  if (req.complete) return whole(req);
+/** The whole body (its length is declared and under the inspection cap), or undefined if the client left first. */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  // Read in flowing mode. Reading a body that came with its head straight from the request's
+  // buffer (one microtask after the parser's call) took about 10 µs off each call at c=1, but
+  // raised Belay's peak RSS under load from about 128 to 144-153 MB in alternating runs
+  // (bench/RESULTS.md, item 31), too near the 150 MB goal: not done.
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -187,11 +180,4 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
       if (!req.complete) resolve(undefined);
     });
   });
-}
-
-/** A request body already parsed to its end, read from the stream's buffer (to its end, so the connection can serve the next request). */
-function whole(req: IncomingMessage): Buffer {
-  const chunks: Buffer[] = [];
-  for (let chunk: Buffer | null = req.read(); chunk !== null; chunk = req.read()) chunks.push(chunk);
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }

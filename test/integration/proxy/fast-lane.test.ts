@@ -164,9 +164,9 @@ describe('the fast lane', () => {
   });
 
   it('reads a body sent with its head and one sent after it in pieces, on one kept-alive connection', async () => {
-    // The lane reads a body that came with its head from the request's buffer, and one
-    // still on its way as it arrives (fast-lane.ts, readBody). Both must reach the guard
-    // and the provider whole, and leave the connection ready for the next request.
+    // A body that came with its head and one still on its way after it (fast-lane.ts,
+    // readBody) must both reach the guard and the provider whole, and leave the connection
+    // ready for the next request.
     const { belay, provider } = lane;
     const socket = await tlsOverTunnel(await openTunnel(belay.proxy.port, 'api.openai.com', 443), { servername: 'api.openai.com', ca: belay.ca.cert, alpn: ['http/1.1'] });
     let text = '';
