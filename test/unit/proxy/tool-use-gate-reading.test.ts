@@ -1,10 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Verdict } from '../../../core/pipeline/verdict.js';
-import { createLlmExchange } from '../../../core/protocols/llm/exchange.js';
 import type { LlmToolCall } from '../../../core/protocols/llm/types.js';
-import { createToolUseGate, type GatedFlow } from '../../../core/proxy/tool-use-gate.js';
+import { plainGatedFlow, startGateFront, type GateFront } from '../../helpers/gate-front.js';
 
 // The gate reads a plain answer that came whole with its head straight from the response's
 // buffer, and one whose body comes later as it arrives (tool-use-gate.ts, readBuffered and
@@ -22,9 +20,7 @@ type Shape = 'whole' | 'later' | 'cut';
 
 describe('tool-use gate: reading a plain answer', () => {
   const upstreams: http.Server[] = [];
-  let front: http.Server;
-  let frontPort = 0;
-  let nextFlow: GatedFlow | undefined;
+  let front: GateFront;
   const upstreamPorts: Record<'v4' | 'v6', number> = { v4: 0, v6: 0 };
   const seen: { host?: string; socket: Socket }[] = [];
 
@@ -57,20 +53,10 @@ describe('tool-use gate: reading a plain answer', () => {
       upstreamPorts[family] = (server.address() as AddressInfo).port;
       upstreams.push(server);
     }
-    const gate = createToolUseGate({ trustedCAs: [], warn: () => {} });
-    front = http.createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const flow = nextFlow!;
-      nextFlow = undefined;
-      await gate.relay(flow, { method: req.method!, headers: req.headers, body: Buffer.concat(chunks) }, res);
-    });
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    frontPort = (front.address() as AddressInfo).port;
+    front = await startGateFront();
   });
   afterAll(async () => {
-    front.closeAllConnections();
-    await new Promise((r) => front.close(r));
+    await front.stop();
     for (const server of upstreams) {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
@@ -78,26 +64,10 @@ describe('tool-use gate: reading a plain answer', () => {
   });
 
   const call = async (upstreamOrigin: string, shape: Shape) => {
-    const exchange = createLlmExchange({ protocol: 'llm', provider: 'openai', api: 'openai-chat', stream: false }, { method: 'POST', host: '127.0.0.1', path: `/${shape}`, client: 'test', body: { model: 'gpt-4o', messages: [], tools: [{ type: 'function', function: { name: 'run_shell' } }] } });
-    const llm = exchange.observer();
     const judged: LlmToolCall[] = [];
     const errors: string[] = [];
-    let facts: ReturnType<typeof llm.finish> | undefined;
-    nextFlow = {
-      url: `${upstreamOrigin}/${shape}`,
-      stream: false,
-      observer: llm,
-      judge: async (c) => {
-        judged.push(c);
-        return { outcome: 'allow', decision: 'allow', decidedBy: 'default', risk: 'none', findings: [] } as Verdict;
-      },
-      refusalMessage: () => 'refused',
-      plainRefusal: (m) => ({ status: 403, headers: { 'content-type': 'text/plain' }, body: m }),
-      onVerdicts: () => {},
-      finish: (o) => (facts ??= llm.finish(o)),
-      noteError: (why) => errors.push(why),
-    };
-    const result = await fetch(`http://127.0.0.1:${frontPort}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o","messages":[]}' })
+    front.next(plainGatedFlow(`${upstreamOrigin}/${shape}`, { onJudge: (c) => judged.push(c), onError: (why) => errors.push(why) }));
+    const result = await fetch(front.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o","messages":[]}' })
       .then(async (res) => ({ status: res.status, length: res.headers.get('content-length'), text: await res.text() }))
       .catch((err: Error) => ({ failed: err }));
     return { result, judged, errors };

@@ -1,9 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Verdict } from '../../../core/pipeline/verdict.js';
-import { createLlmExchange } from '../../../core/protocols/llm/exchange.js';
-import { createToolUseGate, type GatedFlow } from '../../../core/proxy/tool-use-gate.js';
+import { plainGatedFlow, startGateFront, type GateFront } from '../../helpers/gate-front.js';
 
 // An upstream that answers the first request on each connection and drops the connection
 // when a second request arrives on it: what a server that closed an idle kept-alive socket
@@ -11,9 +9,7 @@ import { createToolUseGate, type GatedFlow } from '../../../core/proxy/tool-use-
 describe('tool-use gate: a kept-alive upstream socket closed at reuse', () => {
   let upstream: http.Server;
   // The gate writes to the client's response: a plain server hands it each request's.
-  let front: http.Server;
-  let frontPort = 0;
-  let nextFlow: GatedFlow | undefined;
+  let front: GateFront;
   let port = 0;
   let answered = 0;
   let dropped = 0;
@@ -38,41 +34,17 @@ describe('tool-use gate: a kept-alive upstream socket closed at reuse', () => {
     upstream.keepAliveTimeout = 60_000;
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     port = (upstream.address() as AddressInfo).port;
-    const gate = createToolUseGate({ trustedCAs: [], warn: () => {} });
-    front = http.createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const flow = nextFlow!;
-      nextFlow = undefined;
-      await gate.relay(flow, { method: req.method!, headers: req.headers, body: Buffer.concat(chunks) }, res);
-    });
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    frontPort = (front.address() as AddressInfo).port;
+    front = await startGateFront();
   });
   afterAll(async () => {
-    front.closeAllConnections();
-    await new Promise((r) => front.close(r));
+    await front.stop();
     upstream.closeAllConnections();
     await new Promise((r) => upstream.close(r));
   });
 
   const call = async () => {
-    const exchange = createLlmExchange({ protocol: 'llm', provider: 'openai', api: 'openai-chat', stream: false }, { method: 'POST', host: '127.0.0.1', path: '/v1/chat/completions', client: 'test', body: { model: 'gpt-4o', messages: [], tools: [{ type: 'function', function: { name: 'x' } }] } });
-    const llm = exchange.observer();
-    let facts: ReturnType<typeof llm.finish> | undefined;
-    nextFlow = {
-      url: `http://127.0.0.1:${port}/v1/chat/completions`,
-      stream: false,
-      observer: llm,
-      judge: async () => ({ outcome: 'allow', decision: 'allow', decidedBy: 'default', risk: 'none', findings: [] }) as Verdict,
-      refusalMessage: () => 'refused',
-      plainRefusal: (m) => ({ status: 403, headers: { 'content-type': 'text/plain' }, body: m }),
-      onVerdicts: () => {},
-      finish: (o) => (facts ??= llm.finish(o)),
-      noteError: () => {},
-    };
-    const url = `http://127.0.0.1:${frontPort}/v1/chat/completions`;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [] }) });
+    front.next(plainGatedFlow(`http://127.0.0.1:${port}/v1/chat/completions`));
+    const res = await fetch(front.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: [] }) });
     return { status: res.status, text: await res.text() };
   };
 
